@@ -1,0 +1,79 @@
+//! One build from start to finish: load the site, render every output, copy static files,
+//! and swap the result into place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output::{DiskOutput, Output};
+use crate::render::{Renderer, static_dirs};
+use crate::site::{BuildOptions, Site, is_ignored_file_name, walk_error};
+
+/// What a build produced, for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    pub pages: usize,
+    pub sections: usize,
+    /// HTML files written from templates (pages, list pages, tags, aliases, 404).
+    pub rendered: usize,
+    pub static_files: usize,
+}
+
+/// Builds the site at `root` into `output`; on any error the old `output` stays as it was.
+pub fn build(root: &Path, output: &Path, options: &BuildOptions) -> Result<BuildStats> {
+    let site = Site::load(root, options)?;
+    let out = DiskOutput::prepare(root, output)?;
+    let stats = render_site(&site, &out)?;
+    out.commit()?;
+    Ok(stats)
+}
+
+/// Renders every output of `site` into `out`.
+pub fn render_site(site: &Site, out: &dyn Output) -> Result<BuildStats> {
+    let renderer = Renderer::new(site)?;
+    renderer.check_templates(site)?;
+    let statics = collect_static(site)?;
+    statics.par_iter().try_for_each(|(rel, src)| out.copy(rel, src))?;
+    let jobs = renderer.jobs(site);
+    jobs.par_iter().try_for_each(|job| {
+        let html = renderer.render(site, job)?;
+        out.write(&job.file(), html.into_bytes())
+    })?;
+    Ok(BuildStats {
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        rendered: jobs.len(),
+        static_files: statics.len(),
+    })
+}
+
+/// Every static file by output path: the theme's, then the site's `static/`, then files
+/// beside the content (later ones win).
+pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
+    let mut files = BTreeMap::new();
+    for dir in static_dirs(site) {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+            let entry = entry.map_err(|e| walk_error(&dir, e))?;
+            if !entry.file_type().is_file() || is_ignored_file_name(&entry.file_name().to_string_lossy()) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            files.insert(rel.join("/"), entry.path().to_path_buf());
+        }
+    }
+    for (src, rel) in &site.assets {
+        files.insert(rel.clone(), src.clone());
+    }
+    Ok(files)
+}
+
+/// Makes sure nothing is silently lost when an error is a list: used by the binary.
+pub fn error_count(e: &Error) -> usize {
+    e.count()
+}

@@ -1,0 +1,136 @@
+//! `config.toml`: the site's settings, validated with "did you mean" hints.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::front_matter::{check_keys, toml_error};
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    pub url: String,
+}
+
+/// The site configuration, as written in `config.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Public address of the site, stored without a trailing slash.
+    #[serde(default)]
+    pub base_url: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub theme: Option<String>,
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+    /// How many articles a tag page lists before it continues on `/tags/<tag>/page/2/`.
+    #[serde(default = "default_tags_paginate_by")]
+    pub tags_paginate_by: usize,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_tags_paginate_by() -> usize {
+    10
+}
+
+/// Every top-level key `config.toml` accepts.
+pub const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "menu",
+    "tags_paginate_by",
+    "extra",
+];
+
+impl Config {
+    /// Reads and validates `ROOT/config.toml`.
+    pub fn load(root: &Path) -> Result<Config> {
+        let path = root.join("config.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::file(&path, "no config.toml in the site folder").with_help(format!(
+                    "run grove in the site's folder or pass --root; a minimal config.toml is: title = \"My site\"\n        (looked in {})",
+                    root.display()
+                ))
+            } else {
+                Error::io("cannot read", &path, e)
+            }
+        })?;
+        Config::parse(&path, &text)
+    }
+
+    /// Parses the text of a config file; `path` is used in error messages only.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
+        check_keys(path, text, 0, &table, CONFIG_KEYS, "config.toml")?;
+        let mut config: Config = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if config.tags_paginate_by == 0 {
+            return Err(Error::file(path, "`tags_paginate_by` must be at least 1")
+                .with_help("remove it to list 10 articles per tag page"));
+        }
+        Ok(config)
+    }
+
+    /// The theme's folder, when a theme is set.
+    pub fn theme_dir(&self, root: &Path) -> Option<PathBuf> {
+        self.theme.as_ref().map(|t| root.join("themes").join(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_full_config() {
+        let text = r#"
+title = "Center"
+base_url = "https://example.org/"
+theme = "oakland"
+[[menu]]
+name = "FAQ"
+url = "/faq/"
+[extra]
+phone = ""
+"#;
+        let c = Config::parse(Path::new("config.toml"), text).unwrap();
+        assert_eq!(c.base_url, "https://example.org");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.menu[0].name, "FAQ");
+        assert_eq!(c.extra["phone"].as_str(), Some(""));
+    }
+
+    #[test]
+    fn unknown_key_names_it_and_suggests() {
+        let text = "title = \"x\"\nbaseurl = \"https://a\"\n";
+        let e = Config::parse(Path::new("config.toml"), text).unwrap_err().to_string();
+        assert!(e.contains("config.toml:2:1"), "{e}");
+        assert!(e.contains("unknown key `baseurl`"), "{e}");
+        assert!(e.contains("did you mean `base_url`?"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_points_at_the_value() {
+        let e = Config::parse(Path::new("config.toml"), "title = 3\n").unwrap_err().to_string();
+        assert!(e.starts_with("config.toml:1:9"), "{e}");
+    }
+}

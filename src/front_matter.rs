@@ -1,0 +1,413 @@
+//! Front matter: splitting the `+++` block off a file, reading its TOML, and checking
+//! its fields for each kind of content, with positions relative to the whole file.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Position, Result};
+use crate::slugs::nearest;
+
+/// A file cut into its front matter and its body, with byte offsets into the file.
+#[derive(Debug, PartialEq)]
+pub struct Split<'a> {
+    pub front: &'a str,
+    /// Byte offset of `front` in the file's text.
+    pub front_offset: usize,
+    pub body: &'a str,
+    /// Byte offset of `body` in the file's text.
+    pub body_offset: usize,
+}
+
+/// Cuts `text` (a whole file, BOM already removed) into TOML front matter and body.
+pub fn split<'a>(path: &Path, text: &'a str, example: &str) -> Result<Split<'a>> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let first = text[..first_end].trim_end();
+    if first == "---" {
+        return Err(yaml_error(path, text));
+    }
+    if first != "+++" {
+        let message = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "no front matter: the file must start with a line `+++`"
+        };
+        return Err(Error::at_position(path, text, Position { line: 1, column: 1 }, message)
+            .with_help(format!("start the file with front matter, for example:\n\n{example}")));
+    }
+    let front_offset = (first_end + 1).min(text.len());
+    let mut offset = front_offset;
+    while offset < text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        if text[offset..end].trim_end() == "+++" {
+            let body_offset = (end + 1).min(text.len());
+            return Ok(Split {
+                front: &text[front_offset..offset],
+                front_offset,
+                body: &text[body_offset..],
+                body_offset,
+            });
+        }
+        offset = end + 1;
+    }
+    Err(Error::at_position(
+        path,
+        text,
+        Position { line: 1, column: 1 },
+        "the front matter that starts here is never closed",
+    )
+    .with_help("add a line `+++` after the last front matter field, before the text"))
+}
+
+fn yaml_error(path: &Path, text: &str) -> Error {
+    let error = Error::at_position(
+        path,
+        text,
+        Position { line: 1, column: 1 },
+        "this front matter is YAML (between `---` lines); grove reads TOML between `+++` lines",
+    );
+    let rest = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+    let block_end = rest.lines().position(|l| l.trim_end() == "---");
+    let Some(end) = block_end else {
+        return error.with_help("replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)");
+    };
+    let yaml: String = rest.lines().take(end).collect::<Vec<_>>().join("\n");
+    match yaml_to_toml(&yaml) {
+        Some(toml) => error.with_help(format!(
+            "replace the front matter with this TOML version of the same fields:\n\n+++\n{}+++",
+            toml
+        )),
+        None => error.with_help("replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)"),
+    }
+}
+
+fn yaml_to_toml(yaml: &str) -> Option<String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    fn convert(y: &Yaml) -> Option<toml::Value> {
+        Some(match y {
+            Yaml::Real(s) => toml::Value::Float(s.parse().ok()?),
+            Yaml::Integer(i) => toml::Value::Integer(*i),
+            Yaml::String(s) => toml::Value::String(s.clone()),
+            Yaml::Boolean(b) => toml::Value::Boolean(*b),
+            Yaml::Array(a) => toml::Value::Array(a.iter().filter_map(convert).collect()),
+            Yaml::Hash(h) => {
+                let mut t = toml::Table::new();
+                for (k, v) in h {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        _ => return None,
+                    };
+                    if let Some(v) = convert(v) {
+                        t.insert(key, v);
+                    }
+                }
+                toml::Value::Table(t)
+            }
+            _ => return None,
+        })
+    }
+    let docs = YamlLoader::load_from_str(yaml).ok()?;
+    let doc = docs.first()?;
+    match convert(doc)? {
+        toml::Value::Table(t) => toml::to_string(&t).ok(),
+        _ => None,
+    }
+}
+
+/// Turns a TOML error into a file error; `offset` is where the TOML starts in `text`.
+pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
+    let message = e.message().trim().to_string();
+    let help = toml_hint(&message);
+    let err = match e.span() {
+        Some(span) => Error::at(path, text, offset + span.start, message),
+        None => Error::file(path, message),
+    };
+    match help {
+        Some(h) => err.with_help(h),
+        None => err,
+    }
+}
+
+fn toml_hint(message: &str) -> Option<String> {
+    if message.contains("invalid string") || message.contains("expected") && message.contains("string") {
+        Some("text values go between double quotes: title = \"My title\"".into())
+    } else if message.contains("invalid type") {
+        Some("check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare".into())
+    } else if message.contains("duplicate key") {
+        Some("each field may appear once; remove one of them".into())
+    } else {
+        None
+    }
+}
+
+/// Fails on the first key of `table` that is not in `allowed`, naming the nearest one.
+pub fn check_keys(
+    path: &Path,
+    text: &str,
+    offset: usize,
+    table: &toml::Table,
+    allowed: &[&str],
+    what: &str,
+) -> Result<()> {
+    for key in table.keys() {
+        if allowed.contains(&key.as_str()) {
+            continue;
+        }
+        let position = key_position(&text[offset..], key).map(|(line, column)| {
+            let base = Position::of_offset(text, offset);
+            Position {
+                line: base.line + line - 1,
+                column: if line == 1 { base.column + column - 1 } else { column },
+            }
+        });
+        let message = format!("unknown key `{key}` in {what}");
+        let help = match nearest(key, allowed.iter().copied()) {
+            Some(n) => format!("did you mean `{n}`? (valid keys: {})", allowed.join(", ")),
+            None => format!("valid keys: {}", allowed.join(", ")),
+        };
+        let err = match position {
+            Some(p) => Error::at_position(path, text, p, message),
+            None => Error::file(path, message),
+        };
+        return Err(err.with_help(help));
+    }
+    Ok(())
+}
+
+/// Line and column (1-based) of a top-level `key =` in a TOML text.
+fn key_position(toml_text: &str, key: &str) -> Option<(usize, usize)> {
+    for (i, line) in toml_text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
+            // keys of a sub-table are not top-level, but the table header itself is
+            let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            if name == key {
+                return Some((i + 1, line.len() - trimmed.len() + 1));
+            }
+            continue;
+        }
+        let name = trimmed.trim_start_matches("[[").split(['=', ']']).next().unwrap_or("").trim();
+        if name.trim_matches('"') == key {
+            return Some((i + 1, line.len() - trimmed.len() + 1));
+        }
+    }
+    None
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    #[default]
+    Date,
+    Weight,
+    Title,
+}
+
+/// Every field any kind of file may have; which ones a kind accepts is checked first.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawFrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub date: Option<toml::Value>,
+    pub updated: Option<toml::Value>,
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub aliases: Vec<String>,
+    pub tags: Vec<String>,
+    pub weight: i64,
+    pub template: Option<String>,
+    pub related: Vec<String>,
+    pub name: Option<String>,
+    pub credentials: String,
+    pub role: String,
+    pub photo: Option<String>,
+    pub languages: Vec<String>,
+    pub summary: String,
+    pub sort_by: SortBy,
+    pub paginate_by: Option<usize>,
+    pub extra: toml::Table,
+}
+
+/// Keys accepted in a section's `_index.md`.
+pub const SECTION_KEYS: &[&str] = &["title", "description", "sort_by", "paginate_by", "template", "extra"];
+/// Keys accepted in an article.
+pub const ARTICLE_KEYS: &[&str] = &[
+    "title", "date", "updated", "description", "tags", "draft", "slug", "aliases", "extra",
+];
+/// Keys accepted in a FAQ entry.
+pub const FAQ_KEYS: &[&str] = &[
+    "title", "weight", "related", "description", "draft", "slug", "aliases", "extra",
+];
+/// Keys accepted in a team bio.
+pub const TEAM_KEYS: &[&str] = &[
+    "name", "credentials", "role", "weight", "photo", "languages", "summary", "draft", "slug", "aliases",
+    "extra",
+];
+/// Keys accepted in a plain page.
+pub const PAGE_KEYS: &[&str] = &[
+    "title", "description", "date", "updated", "weight", "template", "draft", "slug", "aliases", "extra",
+];
+
+/// Parses the front matter TOML of `split` and checks its keys against `allowed`.
+pub fn parse(path: &Path, text: &str, split: &Split, allowed: &[&str], what: &str) -> Result<RawFrontMatter> {
+    let table: toml::Table =
+        toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))?;
+    check_keys(path, text, split.front_offset, &table, allowed, what)?;
+    toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))
+}
+
+/// Where a front matter key's line is, for errors found after parsing.
+pub fn key_error(path: &Path, text: &str, split: &Split, key: &str, message: impl Into<String>) -> Error {
+    match key_position(split.front, key) {
+        Some((line, column)) => {
+            let base = Position::of_offset(text, split.front_offset);
+            Error::at_position(path, text, Position { line: base.line + line - 1, column }, message)
+        }
+        None => Error::at_position(path, text, Position { line: 1, column: 1 }, message),
+    }
+}
+
+/// A date from front matter, kept as written (ISO) plus forms for sorting and display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Date {
+    /// `2025-03-14` or RFC 3339.
+    pub iso: String,
+    /// Seconds since 1970 (UTC), for sorting and feeds.
+    #[serde(skip)]
+    pub timestamp: i64,
+    /// `March 14, 2025`.
+    pub display: String,
+}
+
+impl Date {
+    /// Accepts `YYYY-MM-DD`, RFC 3339, and TOML local date-times.
+    pub fn parse(value: &toml::Value) -> std::result::Result<Date, String> {
+        let raw = match value {
+            toml::Value::String(s) => s.trim().to_string(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => return Err(format!("expected a date, found {}", other.type_str())),
+        };
+        if let Ok(d) = NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+            let ts = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+            return Ok(Date {
+                iso: d.format("%Y-%m-%d").to_string(),
+                timestamp: ts,
+                display: d.format("%B %-d, %Y").to_string(),
+            });
+        }
+        if let Ok(d) = DateTime::parse_from_rfc3339(&raw) {
+            return Ok(Date {
+                iso: d.to_rfc3339(),
+                timestamp: d.timestamp(),
+                display: d.format("%B %-d, %Y").to_string(),
+            });
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+            if let Ok(d) = NaiveDateTime::parse_from_str(&raw, format) {
+                return Ok(Date {
+                    iso: d.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    timestamp: d.and_utc().timestamp(),
+                    display: d.format("%B %-d, %Y").to_string(),
+                });
+            }
+        }
+        Err(format!("`{raw}` is not a date"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("content/x.md")
+    }
+
+    #[test]
+    fn splits_front_matter_and_body() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n";
+        let s = split(p(), text, "").unwrap();
+        assert_eq!(s.front, "title = \"A\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(&text[s.body_offset..], "Body\n");
+    }
+
+    #[test]
+    fn splits_crlf_files() {
+        let text = "+++\r\ntitle = \"A\"\r\n+++\r\nBody\r\n";
+        let s = split(p(), text, "").unwrap();
+        assert_eq!(s.body, "Body\r\n");
+        assert!(toml::from_str::<toml::Table>(s.front).is_ok());
+    }
+
+    #[test]
+    fn errors_on_missing_front_matter() {
+        let e = split(p(), "Just text\n", "+++\ntitle = \"\"\n+++").unwrap_err().to_string();
+        assert!(e.starts_with("content/x.md:1:1: no front matter"), "{e}");
+        assert!(e.contains("+++"), "{e}");
+    }
+
+    #[test]
+    fn errors_on_unclosed_front_matter() {
+        let e = split(p(), "+++\ntitle = \"x\"\nBody", "").unwrap_err().to_string();
+        assert!(e.contains("never closed"), "{e}");
+    }
+
+    #[test]
+    fn errors_on_empty_file() {
+        let e = split(p(), "", "").unwrap_err().to_string();
+        assert!(e.contains("the file is empty"), "{e}");
+    }
+
+    #[test]
+    fn yaml_front_matter_is_refused_with_toml_version() {
+        let text = "---\ntitle: Hello\ntags:\n  - a\n  - b\ndraft: true\n---\nBody";
+        let e = split(p(), text, "").unwrap_err().to_string();
+        assert!(e.contains("grove reads TOML between `+++` lines"), "{e}");
+        assert!(e.contains("title = \"Hello\""), "{e}");
+        assert!(e.contains("tags = [\"a\", \"b\"]"), "{e}");
+        assert!(e.contains("draft = true"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_reports_its_line_in_the_file() {
+        let text = "+++\ntitle = \"A\"\ntagz = [\"x\"]\n+++\n";
+        let s = split(p(), text, "").unwrap();
+        let e = parse(p(), text, &s, ARTICLE_KEYS, "an article").unwrap_err().to_string();
+        assert!(e.starts_with("content/x.md:3:1: unknown key `tagz` in an article"), "{e}");
+        assert!(e.contains("did you mean `tags`?"), "{e}");
+    }
+
+    #[test]
+    fn toml_errors_are_positioned_in_the_file() {
+        let text = "+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n";
+        let s = split(p(), text, "").unwrap();
+        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry").unwrap_err().to_string();
+        assert!(e.starts_with("content/x.md:3:10"), "{e}");
+    }
+
+    #[test]
+    fn toml_syntax_error_is_positioned() {
+        let text = "+++\ntitle = \"A\n+++\n";
+        let s = split(p(), text, "").unwrap();
+        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry").unwrap_err().to_string();
+        assert!(e.starts_with("content/x.md:2:"), "{e}");
+    }
+
+    #[test]
+    fn dates_accept_day_and_rfc3339() {
+        let d = Date::parse(&toml::Value::String("2025-03-04".into())).unwrap();
+        assert_eq!(d.iso, "2025-03-04");
+        assert_eq!(d.display, "March 4, 2025");
+        let d = Date::parse(&toml::Value::String("2025-03-04T10:00:00-08:00".into())).unwrap();
+        assert_eq!(d.iso, "2025-03-04T10:00:00-08:00");
+        let native: toml::Table = toml::from_str("d = 2025-03-04").unwrap();
+        assert_eq!(Date::parse(&native["d"]).unwrap().iso, "2025-03-04");
+        assert!(Date::parse(&toml::Value::String("March 4".into())).is_err());
+        assert!(Date::parse(&toml::Value::String("2025-02-30".into())).is_err());
+    }
+}

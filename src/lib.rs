@@ -1,0 +1,22 @@
+//! grove: a static-site generator. Markdown with TOML front matter, Tera themes, a
+//! live-reload preview server.
+//!
+//! The pipeline reads top to bottom: [`config`] -> [`content`] (front matter, Markdown)
+//! -> [`site`] (sections, pages, tags, links) -> [`render`] (Tera) -> [`output`]
+//! (atomic write to disk, or memory for the preview server).
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod front_matter;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod slugs;
+
+pub use build::{BuildStats, build};
+pub use config::Config;
+pub use error::{Error, Result};
+pub use site::{BuildOptions, Site};

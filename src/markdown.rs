@@ -1,0 +1,352 @@
+//! Markdown to HTML: pulldown-cmark with heading ids, a table of contents, the summary,
+//! word counts, and `@/` internal links resolved against the site's pages.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::slugs::{UniqueIds, nearest};
+
+/// One entry of a page's table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Heading {
+    pub level: u32,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<Heading>,
+}
+
+/// A link written in the Markdown, kept for `grove check`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// The URL as written (after `@/` resolution for internal links).
+    pub url: String,
+    /// Byte offset of the link in the whole file.
+    pub offset: usize,
+    pub is_image: bool,
+    /// The alt text of an image.
+    pub alt: String,
+}
+
+/// The result of rendering one Markdown body.
+#[derive(Debug, Default, Clone)]
+pub struct Rendered {
+    pub html: String,
+    /// HTML of the part before `<!-- more -->`, when there is such a line.
+    pub summary: Option<String>,
+    /// HTML of the first top-level paragraph.
+    pub first_paragraph: Option<String>,
+    pub toc: Vec<Heading>,
+    /// Every heading `(level, id)` in order, for checks.
+    pub headings: Vec<(u32, String)>,
+    pub word_count: usize,
+    pub links: Vec<Link>,
+}
+
+/// Where the body comes from, so errors point into the right file at the right line.
+pub struct Source<'a> {
+    pub path: &'a Path,
+    /// The whole file's text (front matter included).
+    pub text: &'a str,
+    /// Where the Markdown body starts in `text`.
+    pub body_offset: usize,
+}
+
+/// Resolves `@/path.md` links: content paths (`articles/x.md`) to site paths (`/articles/x/`).
+pub type LinkMap = HashMap<String, String>;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Resolves an internal link target such as `@/faq/_index.md#how-long` to `/faq/#how-long`.
+pub fn resolve_internal(target: &str, links: &LinkMap) -> Result<String, String> {
+    let rest = target.trim_start_matches("@/");
+    let (file, anchor) = match rest.split_once('#') {
+        Some((f, a)) => (f, Some(a)),
+        None => (rest, None),
+    };
+    match links.get(file) {
+        Some(url) => Ok(match anchor {
+            Some(a) => format!("{url}#{a}"),
+            None => url.clone(),
+        }),
+        None => {
+            let hint = match nearest(file, links.keys().map(String::as_str)) {
+                Some(n) => format!("the nearest existing file is `@/{n}`"),
+                None => "write the path of a file under content/, e.g. `@/articles/my-article.md`".to_string(),
+            };
+            Err(hint)
+        }
+    }
+}
+
+/// Renders `body` to HTML. Every `@/` link that points nowhere is reported, not just the first.
+pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, Vec<Error>> {
+    let mut events: Vec<Event> = Vec::with_capacity(body.len() / 16);
+    let mut errors = Vec::new();
+    let mut out = Rendered::default();
+    let mut ids = UniqueIds::default();
+    let mut flat_toc: Vec<(u32, String, String)> = Vec::new();
+    let mut heading: Option<(usize, String)> = None;
+    let mut depth = 0usize;
+    let mut first_paragraph: Option<(usize, Option<usize>)> = None;
+    let mut more_at: Option<usize> = None;
+    let mut image_alt: Option<usize> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let offset = source.body_offset + range.start;
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                heading = Some((events.len(), id.as_ref().map(|i| i.to_string()).unwrap_or_default()));
+                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+                depth += 1;
+                continue;
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                depth = depth.saturating_sub(1);
+                if let Some((start, text)) = heading.take() {
+                    let explicit = match &events[start] {
+                        Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+                        _ => None,
+                    };
+                    let id = match explicit {
+                        Some(e) => ids.claim(e),
+                        None => ids.id_for(&text),
+                    };
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    let level = level as u32;
+                    out.headings.push((level, id.clone()));
+                    flat_toc.push((level, id, text.trim().to_string()));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+                continue;
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                out.word_count += t.split_whitespace().count();
+                if let Some((_, text)) = heading.as_mut() {
+                    text.push_str(t);
+                }
+                if image_alt.is_some()
+                    && let Some(link) = out.links.last_mut()
+                {
+                    link.alt.push_str(t);
+                }
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = if dest_url.starts_with("@/") {
+                    match resolve_internal(&dest_url, links) {
+                        Ok(url) => CowStr::from(url),
+                        Err(hint) => {
+                            errors.push(
+                                Error::at(
+                                    source.path,
+                                    source.text,
+                                    offset,
+                                    format!("link to `{dest_url}`, which does not exist"),
+                                )
+                                .with_help(hint),
+                            );
+                            dest_url
+                        }
+                    }
+                } else {
+                    dest_url
+                };
+                out.links.push(Link {
+                    url: dest_url.to_string(),
+                    offset,
+                    is_image: false,
+                    alt: String::new(),
+                });
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                depth += 1;
+                continue;
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                out.links.push(Link {
+                    url: dest_url.to_string(),
+                    offset,
+                    is_image: true,
+                    alt: String::new(),
+                });
+                image_alt = Some(depth);
+            }
+            Event::End(TagEnd::Image) => image_alt = None,
+            Event::Start(Tag::Paragraph) if depth == 0 && first_paragraph.is_none() => {
+                first_paragraph = Some((events.len(), None));
+            }
+            Event::End(TagEnd::Paragraph) if depth == 1 => {
+                if let Some((_, end @ None)) = first_paragraph.as_mut() {
+                    *end = Some(events.len() + 1);
+                }
+            }
+            Event::Html(ref h) if depth == 1 && more_at.is_none() && h.trim_start().starts_with("<!-- more -->") => {
+                // the marker's HTML block starts one event earlier
+                more_at = Some(events.len().saturating_sub(1));
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        events.push(event);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(end) = more_at {
+        out.summary = Some(to_html(&events[..end]));
+    }
+    if let Some((start, Some(end))) = first_paragraph {
+        out.first_paragraph = Some(to_html(&events[start..end]));
+    }
+    out.toc = nest(flat_toc);
+    out.html = to_html(&events);
+    Ok(out)
+}
+
+fn to_html(events: &[Event]) -> String {
+    let mut html = String::with_capacity(events.len() * 12);
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    html
+}
+
+/// Nests a flat list of headings by level, without recursion (headings can be many).
+fn nest(flat: Vec<(u32, String, String)>) -> Vec<Heading> {
+    let mut roots: Vec<Heading> = Vec::new();
+    let mut stack: Vec<Heading> = Vec::new();
+    for (level, id, title) in flat {
+        let h = Heading { level, id, title, children: Vec::new() };
+        while stack.last().is_some_and(|top| top.level >= level) {
+            let done = stack.pop().expect("checked non-empty");
+            attach(&mut stack, &mut roots, done);
+        }
+        stack.push(h);
+    }
+    while let Some(done) = stack.pop() {
+        attach(&mut stack, &mut roots, done);
+    }
+    roots
+}
+
+fn attach(stack: &mut [Heading], roots: &mut Vec<Heading>, h: Heading) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(h),
+        None => roots.push(h),
+    }
+}
+
+/// Minutes to read `words` at 200 words a minute, at least 1.
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(body: &str) -> Rendered {
+        let mut links = LinkMap::new();
+        links.insert("articles/kap.md".into(), "/articles/kap/".into());
+        links.insert("faq/_index.md".into(), "/faq/".into());
+        let source = Source { path: Path::new("content/a.md"), text: body, body_offset: 0 };
+        render(body, &source, &links).expect("renders")
+    }
+
+    #[test]
+    fn renders_tables_footnotes_strikethrough_tasks_and_smart_quotes() {
+        let r = render_str(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nNote[^1]\n\n[^1]: The note.\n\n~~old~~\n\n- [x] done\n\n\"Quoted\" -- dash\n",
+        );
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("footnote-reference"), "{}", r.html);
+        assert!(r.html.contains("<del>old</del>"), "{}", r.html);
+        assert!(r.html.contains("type=\"checkbox\""), "{}", r.html);
+        assert!(r.html.contains("“Quoted” – dash"), "{}", r.html);
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_a_nested_toc() {
+        let r = render_str("## Why ketamine?\n\n### Phase one\n\n### Phase one\n\n## Custom {#mine}\n\n## ...\n");
+        assert!(r.html.contains("<h2 id=\"why-ketamine\">Why ketamine?</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"phase-one-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"mine\">Custom</h2>"), "{}", r.html);
+        assert_eq!(r.toc.len(), 3);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[1].id, "phase-one-1");
+        assert_eq!(r.toc[2].id, "section");
+    }
+
+    #[test]
+    fn summary_is_the_part_before_more() {
+        let r = render_str("First para.\n\nSecond para.\n\n<!-- more -->\n\nRest.\n");
+        let summary = r.summary.unwrap();
+        assert!(summary.contains("Second para."), "{summary}");
+        assert!(!summary.contains("Rest."), "{summary}");
+        assert_eq!(r.first_paragraph.as_deref(), Some("<p>First para.</p>\n"));
+    }
+
+    #[test]
+    fn no_summary_without_marker() {
+        let r = render_str("> quoted\n\nText here.\n");
+        assert!(r.summary.is_none());
+        assert_eq!(r.first_paragraph.as_deref(), Some("<p>Text here.</p>\n"));
+    }
+
+    #[test]
+    fn counts_words() {
+        let r = render_str("One two three.\n\n- four\n- five\n");
+        assert_eq!(r.word_count, 5);
+        assert_eq!(reading_time(0), 1);
+        assert_eq!(reading_time(201), 2);
+    }
+
+    #[test]
+    fn resolves_internal_links_with_anchors() {
+        let r = render_str("[a](@/articles/kap.md) and [b](@/faq/_index.md#how-long)\n");
+        assert!(r.html.contains("href=\"/articles/kap/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/faq/#how-long\""), "{}", r.html);
+    }
+
+    #[test]
+    fn missing_internal_link_names_line_and_nearest_file() {
+        let body = "Intro.\n\nSee [this](@/articles/kapp.md).\n";
+        let links: LinkMap = [("articles/kap.md".to_string(), "/articles/kap/".to_string())].into();
+        let text = format!("+++\ntitle = \"x\"\n+++\n{body}");
+        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: 20 };
+        let errors = render(body, &source, &links).unwrap_err();
+        let e = errors[0].to_string();
+        assert!(e.starts_with("content/a.md:6:5: link to `@/articles/kapp.md`, which does not exist"), "{e}");
+        assert!(e.contains("`@/articles/kap.md`"), "{e}");
+    }
+
+    #[test]
+    fn raw_html_passes_through() {
+        let r = render_str("<div class=\"note\">Hi</div>\n");
+        assert!(r.html.contains("<div class=\"note\">Hi</div>"));
+    }
+
+    #[test]
+    fn deeply_nested_input_does_not_overflow() {
+        let body = "> ".repeat(10_000) + "deep\n";
+        let r = render_str(&body);
+        assert!(r.html.contains("deep"));
+        let list: String = (0..5_000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+        let r = render_str(&list);
+        assert!(r.html.contains("<li>"));
+    }
+}

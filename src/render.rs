@@ -1,0 +1,577 @@
+//! Rendering with Tera: loads the theme's and the site's templates, builds each output's
+//! context from the site model, and registers grove's functions and filters.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+use crate::content::{Kind, Page, Section, escape_html};
+use crate::error::{Error, Result};
+use crate::markdown::{self, LinkMap};
+use crate::site::{Site, display_join};
+
+/// One file the build writes, and what produces it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// URL path, e.g. `/articles/x/` or `/404.html`.
+    pub url: String,
+    pub what: What,
+}
+
+/// What a [`Job`] renders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    Page(usize),
+    Section { section: usize, pager: usize },
+    TagList,
+    Tag { tag: usize, pager: usize },
+    NotFound,
+    Alias { target: String },
+}
+
+impl Job {
+    /// The output file for this job, relative to the output folder.
+    pub fn file(&self) -> String {
+        url_to_file(&self.url)
+    }
+}
+
+/// `/a/b/` -> `a/b/index.html`; `/404.html` -> `404.html`.
+pub fn url_to_file(url: &str) -> String {
+    let rel = url.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_string()
+    }
+}
+
+/// Tera, loaded with the site's templates and grove's functions, plus precomputed values.
+pub struct Renderer {
+    tera: Tera,
+    config: Value,
+    /// Light page objects (no content, no toc), by page index.
+    light: Arc<Vec<Value>>,
+    /// Template name -> the file it came from, for error messages.
+    sources: HashMap<String, PathBuf>,
+    /// How many templates were rendered: a regression guard for incremental rebuilds.
+    pub renders: std::sync::atomic::AtomicUsize,
+}
+
+/// Where a site's templates come from: the theme's first, then the site's own (which win).
+pub fn template_dirs(site_root: &Path, theme_dir: Option<PathBuf>) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(t) = theme_dir {
+        dirs.push(t.join("templates"));
+    }
+    dirs.push(display_join(site_root, "templates"));
+    dirs
+}
+
+/// Folders whose files are copied as they are, in order (later ones win).
+pub fn static_dirs(site: &Site) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(t) = site.config.theme_dir(&site.root) {
+        dirs.push(t.join("static"));
+    }
+    dirs.push(display_join(&site.root, "static"));
+    dirs
+}
+
+fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> {
+    let mut sources: HashMap<String, PathBuf> = HashMap::new();
+    let mut texts: HashMap<String, String> = HashMap::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+            let entry = entry.map_err(|e| crate::site::walk_error(dir, e))?;
+            let name = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file() || crate::site::is_ignored_file_name(&name) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel = rel.join("/");
+            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            let text = crate::site::decode(entry.path(), bytes)?;
+            texts.insert(rel.clone(), text);
+            sources.insert(rel, entry.path().to_path_buf());
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    let mut list: Vec<(String, String)> = texts.into_iter().collect();
+    list.sort();
+    tera.add_raw_templates(list).map_err(|e| {
+        let message = tera_message(&e);
+        let template = sources
+            .iter()
+            .find(|(name, _)| message.contains(&format!("'{name}'")))
+            .map(|(_, p)| p.display().to_string())
+            .unwrap_or_else(|| "templates".into());
+        Error::Template { template, page: None, message }
+    })?;
+    Ok((tera, sources))
+}
+
+/// Tera's whole error chain on one line: the top message alone is rarely the useful part.
+pub fn tera_message(e: &tera::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+impl Renderer {
+    /// Loads the templates and precomputes the values every template can reach.
+    pub fn new(site: &Site) -> Result<Renderer> {
+        let dirs = template_dirs(&site.root, site.config.theme_dir(&site.root));
+        let (mut tera, sources) = load_templates(&dirs)?;
+        let light: Arc<Vec<Value>> = Arc::new(
+            (0..site.pages.len()).map(|i| light_page(site, &site.pages[i])).collect(),
+        );
+        register(&mut tera, site, &light);
+        let config = serde_json::to_value(&site.config).unwrap_or(Value::Null);
+        Ok(Renderer { tera, config, light, sources, renders: Default::default() })
+    }
+
+    /// True when a template of that name exists (theme or site).
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Every file the site produces from templates, in a stable order.
+    pub fn jobs(&self, site: &Site) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for (i, s) in site.sections.iter().enumerate() {
+            for pager in 0..pager_count(s) {
+                jobs.push(Job { url: pager_url(&s.path, pager), what: What::Section { section: i, pager } });
+            }
+        }
+        for (i, p) in site.pages.iter().enumerate() {
+            jobs.push(Job { url: p.path.clone(), what: What::Page(i) });
+            for alias in &p.meta.aliases {
+                jobs.push(Job {
+                    url: crate::site::normalize_alias(alias),
+                    what: What::Alias { target: site.permalink(&p.path) },
+                });
+            }
+        }
+        if !site.tags.is_empty() {
+            jobs.push(Job { url: "/tags/".into(), what: What::TagList });
+            for (i, t) in site.tags.iter().enumerate() {
+                let n = t.pages.len().div_ceil(site.config.tags_paginate_by).max(1);
+                for pager in 0..n {
+                    jobs.push(Job { url: pager_url(&t.path, pager), what: What::Tag { tag: i, pager } });
+                }
+            }
+        }
+        if self.has_template("404.html") {
+            jobs.push(Job { url: "/404.html".into(), what: What::NotFound });
+        }
+        jobs
+    }
+
+    /// Fails when a template that some content needs is missing, naming that content.
+    pub fn check_templates(&self, site: &Site) -> Result<()> {
+        let mut errors = Vec::new();
+        let mut need = |name: &str, file: &Path| {
+            if !self.has_template(name) {
+                errors.push(Error::file(file, format!("needs the template `{name}`, which neither the theme nor templates/ has"))
+                    .with_help(format!("add templates/{name}, or check `theme` in config.toml")));
+            }
+        };
+        for s in &site.sections {
+            need(&section_template(s), &s.file);
+        }
+        for p in &site.pages {
+            need(page_template(p), &p.file);
+        }
+        if let Some(t) = site.tags.first() {
+            let file = &site.pages[t.pages[0]].file;
+            need("tags/list.html", file);
+            need("tags/single.html", file);
+        }
+        errors.dedup_by(|a, b| a.to_string() == b.to_string());
+        Error::collect(errors)
+    }
+
+    /// Renders one job to HTML.
+    pub fn render(&self, site: &Site, job: &Job) -> Result<String> {
+        if let What::Alias { target } = &job.what {
+            return Ok(alias_page(target));
+        }
+        let mut ctx = Context::new();
+        ctx.insert("config", &self.config);
+        ctx.insert("current_path", &job.url);
+        ctx.insert("current_url", &site.permalink(&job.url));
+        ctx.insert("grove_version", env!("CARGO_PKG_VERSION"));
+        let (template, file): (String, Option<&Path>) = match &job.what {
+            What::Page(i) => {
+                let p = &site.pages[*i];
+                ctx.insert("page", &self.full_page(site, *i));
+                (page_template(p).to_string(), Some(&p.file))
+            }
+            What::Section { section, pager } => {
+                let s = &site.sections[*section];
+                let paginated = s.paginate_by.is_some();
+                ctx.insert("section", &self.section_value(site, *section, !paginated));
+                if let Some(by) = s.paginate_by {
+                    ctx.insert("paginator", &self.paginator(&s.pages, by, *pager, &s.path));
+                }
+                (section_template(s), Some(&s.file))
+            }
+            What::TagList => {
+                ctx.insert("taxonomy", &taxonomy_value(site));
+                ("tags/list.html".into(), None)
+            }
+            What::Tag { tag, pager } => {
+                let t = &site.tags[*tag];
+                let by = site.config.tags_paginate_by;
+                let mut term = tag_value(site, t);
+                term["pages"] = Value::Array(t.pages.iter().map(|&i| self.light[i].clone()).collect());
+                ctx.insert("term", &term);
+                ctx.insert("paginator", &self.paginator(&t.pages, by, *pager, &t.path));
+                ("tags/single.html".into(), None)
+            }
+            What::NotFound => ("404.html".into(), None),
+            What::Alias { .. } => unreachable!("handled above"),
+        };
+        self.renders.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tera.render(&template, &ctx).map_err(|e| Error::Template {
+            template: self.sources.get(&template).map(|p| p.display().to_string()).unwrap_or(template.clone()),
+            page: file.map(|f| f.display().to_string()),
+            message: tera_message(&e),
+        })
+    }
+
+    fn list_page(&self, site: &Site, i: usize) -> Value {
+        let mut v = self.light[i].clone();
+        v["content"] = Value::String(site.pages[i].rendered.html.clone());
+        v
+    }
+
+    fn full_page(&self, site: &Site, i: usize) -> Value {
+        let p = &site.pages[i];
+        let mut v = self.list_page(site, i);
+        let link = |j: usize| {
+            let q = &site.pages[j];
+            json!({ "title": q.meta.title, "path": q.path, "permalink": site.permalink(&q.path), "description": q.meta.description })
+        };
+        v["toc"] = serde_json::to_value(&p.rendered.toc).unwrap_or(Value::Null);
+        v["aliases"] = json!(p.meta.aliases);
+        v["related"] = Value::Array(
+            p.meta
+                .related
+                .iter()
+                .filter_map(|r| site.page_index.get(r.trim_start_matches("@/").trim_start_matches('/')))
+                .map(|&j| link(j))
+                .collect(),
+        );
+        v["related_faq"] = Value::Array(
+            site.related_faq.get(&i).map(|l| l.iter().map(|&j| link(j)).collect()).unwrap_or_default(),
+        );
+        let siblings = &site.section_of(p).pages;
+        let at = siblings.iter().position(|&j| j == i);
+        v["lower"] = at.and_then(|k| k.checked_sub(1)).map(|k| link(siblings[k])).unwrap_or(Value::Null);
+        v["higher"] = at.and_then(|k| siblings.get(k + 1)).map(|&j| link(j)).unwrap_or(Value::Null);
+        v["ancestors"] = ancestors_value(site, site.ancestors(Some(site.section_index[&p.section])));
+        v
+    }
+
+    fn section_value(&self, site: &Site, i: usize, with_pages: bool) -> Value {
+        let s = &site.sections[i];
+        let pages: Vec<Value> = if with_pages { s.pages.iter().map(|&j| self.list_page(site, j)).collect() } else { Vec::new() };
+        let mut v = section_base(site, s);
+        v["pages"] = Value::Array(pages);
+        v["content"] = Value::String(s.rendered.html.clone());
+        v["ancestors"] = ancestors_value(site, site.ancestors(s.parent));
+        v
+    }
+
+    fn paginator(&self, pages: &[usize], by: usize, pager: usize, base: &str) -> Value {
+        let count = pages.len().div_ceil(by).max(1);
+        let slice = pages.iter().skip(pager * by).take(by);
+        json!({
+            "pages": slice.map(|&j| self.light[j].clone()).collect::<Vec<_>>(),
+            "current_index": pager + 1,
+            "number_pagers": count,
+            "paginate_by": by,
+            "total_pages": pages.len(),
+            "first": base,
+            "last": pager_url(base, count - 1),
+            "previous": if pager > 0 { Value::String(pager_url(base, pager - 1)) } else { Value::Null },
+            "next": if pager + 1 < count { Value::String(pager_url(base, pager + 1)) } else { Value::Null },
+        })
+    }
+}
+
+fn pager_count(s: &Section) -> usize {
+    match s.paginate_by {
+        Some(by) => s.pages.len().div_ceil(by).max(1),
+        None => 1,
+    }
+}
+
+/// URL of list page `pager` (0-based) of a list at `base`: page 1 is `base` itself.
+pub fn pager_url(base: &str, pager: usize) -> String {
+    if pager == 0 { base.to_string() } else { format!("{base}page/{}/", pager + 1) }
+}
+
+fn page_template(p: &Page) -> &str {
+    match (&p.meta.template, p.kind) {
+        (Some(t), Kind::Page) => t,
+        _ => p.kind.template(),
+    }
+}
+
+fn section_template(s: &Section) -> String {
+    match &s.template {
+        Some(t) => t.clone(),
+        None if s.relative_path == "_index.md" => "index.html".into(),
+        None => "section.html".into(),
+    }
+}
+
+fn light_page(site: &Site, p: &Page) -> Value {
+    let m = &p.meta;
+    let tags: Vec<Value> = m
+        .tags
+        .iter()
+        .filter_map(|name| site.tags.iter().find(|t| t.slug == crate::slugs::slugify(name)))
+        .map(|t| tag_link(site, t))
+        .collect();
+    json!({
+        "kind": p.kind,
+        "title": m.title,
+        "description": m.description,
+        "date": m.date.as_ref().map(|d| &d.iso),
+        "updated": m.updated.as_ref().map(|d| &d.iso),
+        "date_display": m.date.as_ref().map(|d| &d.display),
+        "updated_display": m.updated.as_ref().map(|d| &d.display),
+        "draft": m.draft,
+        "slug": p.slug,
+        "path": p.path,
+        "permalink": site.permalink(&p.path),
+        "relative_path": p.relative_path,
+        "section": p.section,
+        "summary": p.summary(),
+        "word_count": p.rendered.word_count,
+        "reading_time": markdown::reading_time(p.rendered.word_count),
+        "tags": tags,
+        "weight": m.weight,
+        "name": m.name,
+        "credentials": m.credentials,
+        "role": m.role,
+        "photo": m.photo,
+        "languages": m.languages,
+        "initials": p.initials(),
+        "extra": m.extra,
+    })
+}
+
+fn tag_link(site: &Site, t: &crate::site::Tag) -> Value {
+    json!({ "name": t.name, "slug": t.slug, "path": t.path, "permalink": site.permalink(&t.path) })
+}
+
+fn tag_value(site: &Site, t: &crate::site::Tag) -> Value {
+    let mut v = tag_link(site, t);
+    v["count"] = json!(t.pages.len());
+    v
+}
+
+fn taxonomy_value(site: &Site) -> Value {
+    json!({
+        "name": "tags",
+        "path": "/tags/",
+        "permalink": site.permalink("/tags/"),
+        "items": site.tags.iter().map(|t| tag_value(site, t)).collect::<Vec<_>>(),
+    })
+}
+
+fn section_base(site: &Site, s: &Section) -> Value {
+    json!({
+        "title": s.title,
+        "description": s.description,
+        "path": s.path,
+        "permalink": site.permalink(&s.path),
+        "relative_path": s.relative_path,
+        "extra": s.extra,
+        "sort_by": s.sort_by,
+        "paginate_by": s.paginate_by,
+        "subsections": s.subsections.iter().map(|&j| {
+            let sub = &site.sections[j];
+            json!({ "title": sub.title, "path": sub.path, "permalink": site.permalink(&sub.path) })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn ancestors_value(site: &Site, chain: Vec<usize>) -> Value {
+    Value::Array(
+        chain
+            .into_iter()
+            .map(|j| {
+                let s = &site.sections[j];
+                let title = if s.relative_path == "_index.md" { "Home".to_string() } else { s.title.clone() };
+                json!({ "title": title, "path": s.path, "permalink": site.permalink(&s.path) })
+            })
+            .collect(),
+    )
+}
+
+/// The page written at an alias: sends browsers and search engines to the new address.
+pub fn alias_page(target: &str) -> String {
+    let t = escape_html(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{t}\">\n<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{t}\">{t}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+/// JSON that can sit inside `<script>`: `<`, `>`, `&` and line separators are escaped.
+pub fn json_for_script(value: &Value) -> String {
+    let s = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
+    s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, function: &str) -> tera::Result<&'a str> {
+    args.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| tera::Error::msg(format!("{function}() needs a text argument `{name}`, e.g. {function}({name}=\"...\")")))
+}
+
+fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
+    tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| Ok(Value::String(json_for_script(v))));
+
+    let mut sections: HashMap<String, Value> = HashMap::new();
+    for s in &site.sections {
+        let mut v = section_base(site, s);
+        v["content"] = Value::String(s.rendered.html.clone());
+        v["pages"] = Value::Array(s.pages.iter().map(|&j| light[j].clone()).collect());
+        sections.insert(s.relative_path.clone(), v);
+    }
+    let sections = Arc::new(sections);
+    tera.register_function("get_section", move |args: &HashMap<String, Value>| {
+        let path = arg(args, "path", "get_section")?;
+        let key = path.trim_start_matches("@/").trim_start_matches('/');
+        let mut v = sections.get(key).cloned().ok_or_else(|| {
+            tera::Error::msg(format!("get_section(path=\"{path}\"): no such section (write the path of an _index.md under content/, e.g. \"articles/_index.md\")"))
+        })?;
+        if let Some(limit) = args.get("limit").and_then(Value::as_u64)
+            && let Some(Value::Array(pages)) = v.get_mut("pages")
+        {
+            pages.truncate(limit as usize);
+        }
+        Ok(v)
+    });
+
+    let pages: Arc<HashMap<String, usize>> = Arc::new(site.page_index.clone());
+    let light_pages = Arc::clone(light);
+    tera.register_function("get_page", move |args: &HashMap<String, Value>| {
+        let path = arg(args, "path", "get_page")?;
+        let key = path.trim_start_matches("@/").trim_start_matches('/');
+        pages
+            .get(key)
+            .map(|&i| light_pages[i].clone())
+            .ok_or_else(|| tera::Error::msg(format!("get_page(path=\"{path}\"): no such page")))
+    });
+
+    let taxonomy = taxonomy_value(site);
+    tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
+        let kind = arg(args, "kind", "get_taxonomy")?;
+        if kind == "tags" { Ok(taxonomy.clone()) } else { Err(tera::Error::msg(format!("get_taxonomy(kind=\"{kind}\"): the only taxonomy is \"tags\""))) }
+    });
+
+    let get_url = GetUrl {
+        links: site.links.clone(),
+        base_url: site.config.base_url.clone(),
+        static_dirs: static_dirs(site),
+        hashes: Mutex::new(HashMap::new()),
+    };
+    tera.register_function("get_url", move |args: &HashMap<String, Value>| get_url.call(args));
+}
+
+struct GetUrl {
+    links: LinkMap,
+    base_url: String,
+    static_dirs: Vec<PathBuf>,
+    hashes: Mutex<HashMap<String, String>>,
+}
+
+impl GetUrl {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let path = arg(args, "path", "get_url")?;
+        if path.starts_with("@/") {
+            let url = markdown::resolve_internal(path, &self.links)
+                .map_err(|hint| tera::Error::msg(format!("get_url(path=\"{path}\"): no such file; {hint}")))?;
+            return Ok(Value::String(format!("{}{url}", self.base_url)));
+        }
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return Ok(Value::String(path.to_string()));
+        }
+        let rel = path.trim_start_matches('/');
+        let mut url = format!("{}/{rel}", self.base_url);
+        if args.get("cachebust").and_then(Value::as_bool).unwrap_or(false) {
+            url.push_str("?h=");
+            url.push_str(&self.hash(rel, path)?);
+        }
+        Ok(Value::String(url))
+    }
+
+    fn hash(&self, rel: &str, path: &str) -> tera::Result<String> {
+        if let Some(h) = self.hashes.lock().map_err(|_| tera::Error::msg("hash cache poisoned"))?.get(rel) {
+            return Ok(h.clone());
+        }
+        let file = self.static_dirs.iter().rev().map(|d| d.join(rel)).find(|f| f.is_file()).ok_or_else(|| {
+            tera::Error::msg(format!("get_url(path=\"{path}\", cachebust=true): no such file in static/ or the theme's static/"))
+        })?;
+        let bytes = std::fs::read(&file).map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.display())))?;
+        let h = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
+        if let Ok(mut cache) = self.hashes.lock() {
+            cache.insert(rel.to_string(), h.clone());
+        }
+        Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_for_script_cannot_close_the_script() {
+        let v = json!({ "name": "</script><script>alert(1)</script> & \u{2028}" });
+        let s = json_for_script(&v);
+        assert!(!s.contains("</script>"), "{s}");
+        assert!(!s.contains('<') && !s.contains('&'), "{s}");
+        let back: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn urls_map_to_index_files() {
+        assert_eq!(url_to_file("/"), "index.html");
+        assert_eq!(url_to_file("/articles/x/"), "articles/x/index.html");
+        assert_eq!(url_to_file("/404.html"), "404.html");
+        assert_eq!(pager_url("/articles/", 0), "/articles/");
+        assert_eq!(pager_url("/articles/", 2), "/articles/page/3/");
+    }
+
+    #[test]
+    fn alias_page_escapes_and_redirects() {
+        let html = alias_page("https://example.org/a/?x=\"><script>");
+        assert!(html.contains("http-equiv=\"refresh\""));
+        assert!(!html.contains("<script>"));
+    }
+}
