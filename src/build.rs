@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{DiskOutput, Output};
 use crate::render::{Renderer, static_dirs};
 use crate::site::{BuildOptions, Site, is_ignored_file_name, walk_error};
@@ -35,17 +35,29 @@ pub fn render_site(site: &Site, out: &dyn Output) -> Result<BuildStats> {
     let renderer = Renderer::new(site)?;
     renderer.check_templates(site)?;
     let statics = collect_static(site)?;
-    statics.par_iter().try_for_each(|(rel, src)| out.copy(rel, src))?;
+    statics
+        .par_iter()
+        .try_for_each(|(rel, src)| out.copy(rel, src))?;
     let jobs = renderer.jobs(site);
-    jobs.par_iter().try_for_each(|job| {
-        let html = renderer.render(site, job)?;
-        out.write(&job.file(), html.into_bytes())
-    })?;
+    render_jobs(site, &renderer, &jobs, out)?;
     Ok(BuildStats {
         pages: site.pages.len(),
         sections: site.sections.len(),
         rendered: jobs.len(),
         static_files: statics.len(),
+    })
+}
+
+/// Renders `jobs` in parallel and writes them into `out`.
+pub fn render_jobs(
+    site: &Site,
+    renderer: &Renderer,
+    jobs: &[crate::render::Job],
+    out: &dyn Output,
+) -> Result<()> {
+    jobs.par_iter().try_for_each(|job| {
+        let html = renderer.render(site, job)?;
+        out.write(&job.file(), html.into_bytes())
     })
 }
 
@@ -57,13 +69,21 @@ pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|e| walk_error(&dir, e))?;
-            if !entry.file_type().is_file() || is_ignored_file_name(&entry.file_name().to_string_lossy()) {
+            if !entry.file_type().is_file()
+                || is_ignored_file_name(&entry.file_name().to_string_lossy())
+            {
                 continue;
             }
             let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             files.insert(rel.join("/"), entry.path().to_path_buf());
         }
     }
@@ -71,9 +91,4 @@ pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
         files.insert(rel.clone(), src.clone());
     }
     Ok(files)
-}
-
-/// Makes sure nothing is silently lost when an error is a list: used by the binary.
-pub fn error_count(e: &Error) -> usize {
-    e.count()
 }

@@ -122,7 +122,9 @@ phone = ""
     #[test]
     fn unknown_key_names_it_and_suggests() {
         let text = "title = \"x\"\nbaseurl = \"https://a\"\n";
-        let e = Config::parse(Path::new("config.toml"), text).unwrap_err().to_string();
+        let e = Config::parse(Path::new("config.toml"), text)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("config.toml:2:1"), "{e}");
         assert!(e.contains("unknown key `baseurl`"), "{e}");
         assert!(e.contains("did you mean `base_url`?"), "{e}");
@@ -130,7 +132,9 @@ phone = ""
 
     #[test]
     fn wrong_type_points_at_the_value() {
-        let e = Config::parse(Path::new("config.toml"), "title = 3\n").unwrap_err().to_string();
+        let e = Config::parse(Path::new("config.toml"), "title = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("config.toml:1:9"), "{e}");
     }
 }

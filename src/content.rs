@@ -59,9 +59,15 @@ impl Kind {
 
     fn example(self) -> &'static str {
         match self {
-            Kind::Article => "+++\ntitle = \"The article's title\"\ndate = 2025-01-31\ndescription = \"One sentence about it.\"\n+++",
-            Kind::Faq => "+++\ntitle = \"The question, as a reader would ask it?\"\nweight = 10\n+++",
-            Kind::Team => "+++\nname = \"Full Name\"\ncredentials = \"LCSW\"\nrole = \"Therapist\"\nweight = 10\n+++",
+            Kind::Article => {
+                "+++\ntitle = \"The article's title\"\ndate = 2025-01-31\ndescription = \"One sentence about it.\"\n+++"
+            }
+            Kind::Faq => {
+                "+++\ntitle = \"The question, as a reader would ask it?\"\nweight = 10\n+++"
+            }
+            Kind::Team => {
+                "+++\nname = \"Full Name\"\ncredentials = \"LCSW\"\nrole = \"Therapist\"\nweight = 10\n+++"
+            }
             Kind::Page => "+++\ntitle = \"The page's title\"\n+++",
         }
     }
@@ -159,14 +165,28 @@ impl Section {
         let (raw, body_offset) = {
             let example = "+++\ntitle = \"The section's title\"\nsort_by = \"date\"\n+++";
             let split = front_matter::split(file, &text, example)?;
-            let raw = front_matter::parse(file, &text, &split, front_matter::SECTION_KEYS, "a section's _index.md")?;
+            let raw = front_matter::parse(
+                file,
+                &text,
+                &split,
+                front_matter::SECTION_KEYS,
+                "a section's _index.md",
+            )?;
             if raw.paginate_by == Some(0) {
-                return Err(front_matter::key_error(file, &text, &split, "paginate_by", "`paginate_by` must be at least 1")
-                    .with_help("remove it to list every page on one page"));
+                return Err(front_matter::key_error(
+                    file,
+                    &text,
+                    &split,
+                    "paginate_by",
+                    "`paginate_by` must be at least 1",
+                )
+                .with_help("remove it to list every page on one page"));
             }
             (raw, split.body_offset)
         };
-        let dir = relative_path.trim_end_matches("_index.md").trim_end_matches('/');
+        let dir = relative_path
+            .trim_end_matches("_index.md")
+            .trim_end_matches('/');
         let path = url_of_dir(dir);
         Ok(Section {
             file: file.to_path_buf(),
@@ -213,14 +233,22 @@ impl Page {
         let meta = typed_meta(file, &text, &split, kind, raw)?;
         let body_offset = split.body_offset;
 
-        let (dir, file_name) = relative_path.rsplit_once('/').unwrap_or(("", relative_path));
+        let (dir, file_name) = relative_path
+            .rsplit_once('/')
+            .unwrap_or(("", relative_path));
         let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
         let slug = match &meta.slug {
             Some(s) => {
                 let clean = slugify(s);
                 if clean.is_empty() {
-                    return Err(front_matter::key_error(file, &text, &split, "slug", format!("the slug `{s}` has no letters or digits"))
-                        .with_help("use letters, digits and dashes, e.g. slug = \"my-page\""));
+                    return Err(front_matter::key_error(
+                        file,
+                        &text,
+                        &split,
+                        "slug",
+                        format!("the slug `{s}` has no letters or digits"),
+                    )
+                    .with_help("use letters, digits and dashes, e.g. slug = \"my-page\""));
                 }
                 clean
             }
@@ -267,7 +295,12 @@ impl Page {
     /// `CB` for Christine Benvenuto: for avatars in team lists.
     pub fn initials(&self) -> String {
         let words: Vec<&str> = self.meta.name.split_whitespace().collect();
-        let initial = |w: &&str| w.chars().find(|c| c.is_alphabetic()).into_iter().flat_map(char::to_uppercase);
+        let initial = |w: &&str| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .into_iter()
+                .flat_map(char::to_uppercase)
+        };
         let mut out: String = words.first().into_iter().flat_map(initial).collect();
         if words.len() > 1 {
             out.extend(words.last().into_iter().flat_map(initial));
@@ -276,13 +309,22 @@ impl Page {
     }
 }
 
-fn typed_meta(file: &Path, text: &str, split: &Split, kind: Kind, raw: RawFrontMatter) -> Result<Meta> {
+fn typed_meta(
+    file: &Path,
+    text: &str,
+    split: &Split,
+    kind: Kind,
+    raw: RawFrontMatter,
+) -> Result<Meta> {
     let date = |key: &str, value: &Option<toml::Value>| -> Result<Option<Date>> {
         match value {
             None => Ok(None),
             Some(v) => Date::parse(v).map(Some).map_err(|m| {
-                front_matter::key_error(file, text, split, key, format!("`{key}`: {m}"))
-                    .with_help(format!("write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"))
+                front_matter::key_error(file, text, split, key, format!("`{key}`: {m}")).with_help(
+                    format!(
+                        "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"
+                    ),
+                )
             }),
         }
     };
@@ -312,27 +354,52 @@ fn typed_meta(file: &Path, text: &str, split: &Split, kind: Kind, raw: RawFrontM
         meta.title = meta.name.clone();
         meta.description = raw.summary;
     } else if meta.title.trim().is_empty() {
-        let example = if kind == Kind::Faq { "title = \"The question?\"" } else { "title = \"The title\"" };
+        let example = if kind == Kind::Faq {
+            "title = \"The question?\""
+        } else {
+            "title = \"The title\""
+        };
         return Err(missing(file, text, "title", example));
     }
     for (i, tag) in meta.tags.iter().enumerate() {
         if slugify(tag).is_empty() {
-            return Err(front_matter::key_error(file, text, split, "tags", format!("tag {} (`{tag}`) has no letters or digits", i + 1))
-                .with_help("tags become URLs (/tags/<tag>/): use words"));
+            return Err(front_matter::key_error(
+                file,
+                text,
+                split,
+                "tags",
+                format!("tag {} (`{tag}`) has no letters or digits", i + 1),
+            )
+            .with_help("tags become URLs (/tags/<tag>/): use words"));
         }
     }
     for alias in &meta.aliases {
         if alias.contains("..") || alias.trim_matches('/').is_empty() {
-            return Err(front_matter::key_error(file, text, split, "aliases", format!("the alias `{alias}` is not a usable URL"))
-                .with_help("write the old address from the site's root, e.g. aliases = [\"/blog/old-post/\"]"));
+            return Err(front_matter::key_error(
+                file,
+                text,
+                split,
+                "aliases",
+                format!("the alias `{alias}` is not a usable URL"),
+            )
+            .with_help(
+                "write the old address from the site's root, e.g. aliases = [\"/blog/old-post/\"]",
+            ));
         }
     }
     Ok(meta)
 }
 
 fn missing(file: &Path, text: &str, key: &str, example: &str) -> Error {
-    Error::at_position(file, text, crate::error::Position { line: 1, column: 1 }, format!("the front matter has no `{key}`"))
-        .with_help(format!("add a line such as {example} between the `+++` lines"))
+    Error::at_position(
+        file,
+        text,
+        crate::error::Position { line: 1, column: 1 },
+        format!("the front matter has no `{key}`"),
+    )
+    .with_help(format!(
+        "add a line such as {example} between the `+++` lines"
+    ))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -372,7 +439,11 @@ mod tests {
     fn article_url_uses_slug_or_file_name() {
         let p = page("articles/My Article.md", "+++\ntitle = \"A\"\n+++\n").unwrap();
         assert_eq!(p.path, "/articles/my-article/");
-        let p = page("articles/x.md", "+++\ntitle = \"A\"\nslug = \"other\"\n+++\n").unwrap();
+        let p = page(
+            "articles/x.md",
+            "+++\ntitle = \"A\"\nslug = \"other\"\n+++\n",
+        )
+        .unwrap();
         assert_eq!(p.path, "/articles/other/");
     }
 
@@ -398,26 +469,42 @@ mod tests {
 
     #[test]
     fn faq_field_in_an_article_is_refused() {
-        let e = page("articles/x.md", "+++\ntitle = \"A\"\nweight = 3\n+++\n").unwrap_err().to_string();
+        let e = page("articles/x.md", "+++\ntitle = \"A\"\nweight = 3\n+++\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown key `weight` in an article"), "{e}");
     }
 
     #[test]
     fn missing_title_is_an_error_with_an_example() {
-        let e = page("faq/x.md", "+++\nweight = 3\n+++\n").unwrap_err().to_string();
+        let e = page("faq/x.md", "+++\nweight = 3\n+++\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no `title`"), "{e}");
         assert!(e.contains("title = \"The question?\""), "{e}");
     }
 
     #[test]
     fn bad_date_names_the_line() {
-        let e = page("articles/x.md", "+++\ntitle = \"A\"\ndate = \"31/01/2025\"\n+++\n").unwrap_err().to_string();
-        assert!(e.starts_with("content/articles/x.md:3:1: `date`: `31/01/2025` is not a date"), "{e}");
+        let e = page(
+            "articles/x.md",
+            "+++\ntitle = \"A\"\ndate = \"31/01/2025\"\n+++\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("content/articles/x.md:3:1: `date`: `31/01/2025` is not a date"),
+            "{e}"
+        );
     }
 
     #[test]
     fn summary_falls_back_to_description_escaped() {
-        let p = page("articles/x.md", "+++\ntitle = \"A\"\ndescription = \"<b>hi</b>\"\n+++\nText.").unwrap();
+        let p = page(
+            "articles/x.md",
+            "+++\ntitle = \"A\"\ndescription = \"<b>hi</b>\"\n+++\nText.",
+        )
+        .unwrap();
         assert_eq!(p.summary(), "<p>&lt;b&gt;hi&lt;/b&gt;</p>\n");
     }
 
@@ -431,9 +518,13 @@ mod tests {
         .unwrap();
         assert_eq!(s.path, "/faq/");
         assert_eq!(s.sort_by, SortBy::Weight);
-        let e = Section::parse(Path::new("content/_index.md"), "_index.md", "+++\nsort_by = \"size\"\n+++\n".into())
-            .unwrap_err()
-            .to_string();
+        let e = Section::parse(
+            Path::new("content/_index.md"),
+            "_index.md",
+            "+++\nsort_by = \"size\"\n+++\n".into(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("content/_index.md:2:"), "{e}");
         assert!(e.contains("date") && e.contains("weight"), "{e}");
     }

@@ -86,7 +86,12 @@ impl Error {
     }
 
     /// A user-file error at `offset` bytes into `text` (the whole file's text).
-    pub fn at(path: impl Into<PathBuf>, text: &str, offset: usize, message: impl Into<String>) -> Error {
+    pub fn at(
+        path: impl Into<PathBuf>,
+        text: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Error {
         let position = Position::of_offset(text, offset);
         Error::at_position(path, text, position, message)
     }
@@ -165,7 +170,12 @@ fn render_file_error(
 ) -> String {
     let mut out = String::new();
     match position {
-        Some(p) => out.push_str(&format!("{}:{}:{}: {message}", path.display(), p.line, p.column)),
+        Some(p) => out.push_str(&format!(
+            "{}:{}:{}: {message}",
+            path.display(),
+            p.line,
+            p.column
+        )),
         None => out.push_str(&format!("{}: {message}", path.display())),
     }
     if let (Some(p), Some(line)) = (position, source_line) {
@@ -176,7 +186,9 @@ fn render_file_error(
             .take(p.column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        out.push_str(&format!("\n{pad} |\n{number} | {line}\n{pad} | {caret_pad}^"));
+        out.push_str(&format!(
+            "\n{pad} |\n{number} | {line}\n{pad} | {caret_pad}^"
+        ));
     }
     if let Some(help) = help {
         out.push_str(&format!("\n  help: {help}"));
@@ -208,18 +220,35 @@ mod tests {
     #[test]
     fn position_counts_lines_and_characters() {
         let text = "ab\ncdé\nfg";
-        assert_eq!(Position::of_offset(text, 0), Position { line: 1, column: 1 });
-        assert_eq!(Position::of_offset(text, 3), Position { line: 2, column: 1 });
+        assert_eq!(
+            Position::of_offset(text, 0),
+            Position { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Position::of_offset(text, 3),
+            Position { line: 2, column: 1 }
+        );
         // 'é' is two bytes but one column
-        assert_eq!(Position::of_offset(text, 7), Position { line: 2, column: 4 });
+        assert_eq!(
+            Position::of_offset(text, 7),
+            Position { line: 2, column: 4 }
+        );
     }
 
     #[test]
     fn file_error_shows_line_and_caret() {
-        let e = Error::at("content/a.md", "+++\ntitel = \"x\"\n+++\n", 4, "unknown field `titel`")
-            .with_help("did you mean `title`?");
+        let e = Error::at(
+            "content/a.md",
+            "+++\ntitel = \"x\"\n+++\n",
+            4,
+            "unknown field `titel`",
+        )
+        .with_help("did you mean `title`?");
         let text = e.to_string();
-        assert!(text.starts_with("content/a.md:2:1: unknown field `titel`"), "{text}");
+        assert!(
+            text.starts_with("content/a.md:2:1: unknown field `titel`"),
+            "{text}"
+        );
         assert!(text.contains("2 | titel = \"x\""), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
     }

@@ -33,8 +33,11 @@ pub fn split<'a>(path: &Path, text: &'a str, example: &str) -> Result<Split<'a>>
         } else {
             "no front matter: the file must start with a line `+++`"
         };
-        return Err(Error::at_position(path, text, Position { line: 1, column: 1 }, message)
-            .with_help(format!("start the file with front matter, for example:\n\n{example}")));
+        return Err(
+            Error::at_position(path, text, Position { line: 1, column: 1 }, message).with_help(
+                format!("start the file with front matter, for example:\n\n{example}"),
+            ),
+        );
     }
     let front_offset = (first_end + 1).min(text.len());
     let mut offset = front_offset;
@@ -70,7 +73,9 @@ fn yaml_error(path: &Path, text: &str) -> Error {
     let rest = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
     let block_end = rest.lines().position(|l| l.trim_end() == "---");
     let Some(end) = block_end else {
-        return error.with_help("replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)");
+        return error.with_help(
+            "replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)",
+        );
     };
     let yaml: String = rest.lines().take(end).collect::<Vec<_>>().join("\n");
     match yaml_to_toml(&yaml) {
@@ -78,7 +83,9 @@ fn yaml_error(path: &Path, text: &str) -> Error {
             "replace the front matter with this TOML version of the same fields:\n\n+++\n{}+++",
             toml
         )),
-        None => error.with_help("replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)"),
+        None => error.with_help(
+            "replace the `---` lines with `+++` and write the fields as TOML (`key = \"value\"`)",
+        ),
     }
 }
 
@@ -131,10 +138,15 @@ pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -
 }
 
 fn toml_hint(message: &str) -> Option<String> {
-    if message.contains("invalid string") || message.contains("expected") && message.contains("string") {
+    if message.contains("invalid string")
+        || message.contains("expected") && message.contains("string")
+    {
         Some("text values go between double quotes: title = \"My title\"".into())
     } else if message.contains("invalid type") {
-        Some("check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare".into())
+        Some(
+            "check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare"
+                .into(),
+        )
     } else if message.contains("duplicate key") {
         Some("each field may appear once; remove one of them".into())
     } else {
@@ -159,7 +171,11 @@ pub fn check_keys(
             let base = Position::of_offset(text, offset);
             Position {
                 line: base.line + line - 1,
-                column: if line == 1 { base.column + column - 1 } else { column },
+                column: if line == 1 {
+                    base.column + column - 1
+                } else {
+                    column
+                },
             }
         });
         let message = format!("unknown key `{key}` in {what}");
@@ -182,13 +198,23 @@ fn key_position(toml_text: &str, key: &str) -> Option<(usize, usize)> {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
             // keys of a sub-table are not top-level, but the table header itself is
-            let name = trimmed.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            let name = trimmed
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
             if name == key {
                 return Some((i + 1, line.len() - trimmed.len() + 1));
             }
             continue;
         }
-        let name = trimmed.trim_start_matches("[[").split(['=', ']']).next().unwrap_or("").trim();
+        let name = trimmed
+            .trim_start_matches("[[")
+            .split(['=', ']'])
+            .next()
+            .unwrap_or("")
+            .trim();
         if name.trim_matches('"') == key {
             return Some((i + 1, line.len() - trimmed.len() + 1));
         }
@@ -233,27 +259,73 @@ pub struct RawFrontMatter {
 }
 
 /// Keys accepted in a section's `_index.md`.
-pub const SECTION_KEYS: &[&str] = &["title", "description", "sort_by", "paginate_by", "template", "extra"];
+pub const SECTION_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "sort_by",
+    "paginate_by",
+    "template",
+    "extra",
+];
 /// Keys accepted in an article.
 pub const ARTICLE_KEYS: &[&str] = &[
-    "title", "date", "updated", "description", "tags", "draft", "slug", "aliases", "extra",
+    "title",
+    "date",
+    "updated",
+    "description",
+    "tags",
+    "draft",
+    "slug",
+    "aliases",
+    "extra",
 ];
 /// Keys accepted in a FAQ entry.
 pub const FAQ_KEYS: &[&str] = &[
-    "title", "weight", "related", "description", "draft", "slug", "aliases", "extra",
+    "title",
+    "weight",
+    "related",
+    "description",
+    "draft",
+    "slug",
+    "aliases",
+    "extra",
 ];
 /// Keys accepted in a team bio.
 pub const TEAM_KEYS: &[&str] = &[
-    "name", "credentials", "role", "weight", "photo", "languages", "summary", "draft", "slug", "aliases",
+    "name",
+    "credentials",
+    "role",
+    "weight",
+    "photo",
+    "languages",
+    "summary",
+    "draft",
+    "slug",
+    "aliases",
     "extra",
 ];
 /// Keys accepted in a plain page.
 pub const PAGE_KEYS: &[&str] = &[
-    "title", "description", "date", "updated", "weight", "template", "draft", "slug", "aliases", "extra",
+    "title",
+    "description",
+    "date",
+    "updated",
+    "weight",
+    "template",
+    "draft",
+    "slug",
+    "aliases",
+    "extra",
 ];
 
 /// Parses the front matter TOML of `split` and checks its keys against `allowed`.
-pub fn parse(path: &Path, text: &str, split: &Split, allowed: &[&str], what: &str) -> Result<RawFrontMatter> {
+pub fn parse(
+    path: &Path,
+    text: &str,
+    split: &Split,
+    allowed: &[&str],
+    what: &str,
+) -> Result<RawFrontMatter> {
     let table: toml::Table =
         toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))?;
     check_keys(path, text, split.front_offset, &table, allowed, what)?;
@@ -261,11 +333,25 @@ pub fn parse(path: &Path, text: &str, split: &Split, allowed: &[&str], what: &st
 }
 
 /// Where a front matter key's line is, for errors found after parsing.
-pub fn key_error(path: &Path, text: &str, split: &Split, key: &str, message: impl Into<String>) -> Error {
+pub fn key_error(
+    path: &Path,
+    text: &str,
+    split: &Split,
+    key: &str,
+    message: impl Into<String>,
+) -> Error {
     match key_position(split.front, key) {
         Some((line, column)) => {
             let base = Position::of_offset(text, split.front_offset);
-            Error::at_position(path, text, Position { line: base.line + line - 1, column }, message)
+            Error::at_position(
+                path,
+                text,
+                Position {
+                    line: base.line + line - 1,
+                    column,
+                },
+                message,
+            )
         }
         None => Error::at_position(path, text, Position { line: 1, column: 1 }, message),
     }
@@ -292,7 +378,10 @@ impl Date {
             other => return Err(format!("expected a date, found {}", other.type_str())),
         };
         if let Ok(d) = NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
-            let ts = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+            let ts = d
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp())
+                .unwrap_or(0);
             return Ok(Date {
                 iso: d.format("%Y-%m-%d").to_string(),
                 timestamp: ts,
@@ -306,7 +395,11 @@ impl Date {
                 display: d.format("%B %-d, %Y").to_string(),
             });
         }
-        for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+        for format in [
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S%.f",
+        ] {
             if let Ok(d) = NaiveDateTime::parse_from_str(&raw, format) {
                 return Ok(Date {
                     iso: d.format("%Y-%m-%dT%H:%M:%S").to_string(),
@@ -346,14 +439,18 @@ mod tests {
 
     #[test]
     fn errors_on_missing_front_matter() {
-        let e = split(p(), "Just text\n", "+++\ntitle = \"\"\n+++").unwrap_err().to_string();
+        let e = split(p(), "Just text\n", "+++\ntitle = \"\"\n+++")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("content/x.md:1:1: no front matter"), "{e}");
         assert!(e.contains("+++"), "{e}");
     }
 
     #[test]
     fn errors_on_unclosed_front_matter() {
-        let e = split(p(), "+++\ntitle = \"x\"\nBody", "").unwrap_err().to_string();
+        let e = split(p(), "+++\ntitle = \"x\"\nBody", "")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("never closed"), "{e}");
     }
 
@@ -377,8 +474,13 @@ mod tests {
     fn unknown_field_reports_its_line_in_the_file() {
         let text = "+++\ntitle = \"A\"\ntagz = [\"x\"]\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, ARTICLE_KEYS, "an article").unwrap_err().to_string();
-        assert!(e.starts_with("content/x.md:3:1: unknown key `tagz` in an article"), "{e}");
+        let e = parse(p(), text, &s, ARTICLE_KEYS, "an article")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("content/x.md:3:1: unknown key `tagz` in an article"),
+            "{e}"
+        );
         assert!(e.contains("did you mean `tags`?"), "{e}");
     }
 
@@ -386,7 +488,9 @@ mod tests {
     fn toml_errors_are_positioned_in_the_file() {
         let text = "+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry").unwrap_err().to_string();
+        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("content/x.md:3:10"), "{e}");
     }
 
@@ -394,7 +498,9 @@ mod tests {
     fn toml_syntax_error_is_positioned() {
         let text = "+++\ntitle = \"A\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry").unwrap_err().to_string();
+        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("content/x.md:2:"), "{e}");
     }
 

@@ -12,7 +12,9 @@ pub mod error;
 pub mod front_matter;
 pub mod markdown;
 pub mod output;
+pub mod rebuild;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod slugs;
 

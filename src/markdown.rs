@@ -82,7 +82,8 @@ pub fn resolve_internal(target: &str, links: &LinkMap) -> Result<String, String>
         None => {
             let hint = match nearest(file, links.keys().map(String::as_str)) {
                 Some(n) => format!("the nearest existing file is `@/{n}`"),
-                None => "write the path of a file under content/, e.g. `@/articles/my-article.md`".to_string(),
+                None => "write the path of a file under content/, e.g. `@/articles/my-article.md`"
+                    .to_string(),
             };
             Err(hint)
         }
@@ -105,9 +106,22 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let offset = source.body_offset + range.start;
         match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-                heading = Some((events.len(), id.as_ref().map(|i| i.to_string()).unwrap_or_default()));
-                events.push(Event::Start(Tag::Heading { level, id, classes, attrs }));
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                heading = Some((
+                    events.len(),
+                    id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+                ));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
                 depth += 1;
                 continue;
             }
@@ -143,7 +157,12 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     link.alt.push_str(t);
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = if dest_url.starts_with("@/") {
                     match resolve_internal(&dest_url, links) {
                         Ok(url) => CowStr::from(url),
@@ -169,7 +188,12 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     is_image: false,
                     alt: String::new(),
                 });
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
                 depth += 1;
                 continue;
             }
@@ -191,7 +215,11 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     *end = Some(events.len() + 1);
                 }
             }
-            Event::Html(ref h) if depth == 1 && more_at.is_none() && h.trim_start().starts_with("<!-- more -->") => {
+            Event::Html(ref h)
+                if depth == 1
+                    && more_at.is_none()
+                    && h.trim_start().starts_with("<!-- more -->") =>
+            {
                 // the marker's HTML block starts one event earlier
                 more_at = Some(events.len().saturating_sub(1));
             }
@@ -230,7 +258,12 @@ fn nest(flat: Vec<(u32, String, String)>) -> Vec<Heading> {
     let mut roots: Vec<Heading> = Vec::new();
     let mut stack: Vec<Heading> = Vec::new();
     for (level, id, title) in flat {
-        let h = Heading { level, id, title, children: Vec::new() };
+        let h = Heading {
+            level,
+            id,
+            title,
+            children: Vec::new(),
+        };
         while stack.last().is_some_and(|top| top.level >= level) {
             let done = stack.pop().expect("checked non-empty");
             attach(&mut stack, &mut roots, done);
@@ -263,7 +296,11 @@ mod tests {
         let mut links = LinkMap::new();
         links.insert("articles/kap.md".into(), "/articles/kap/".into());
         links.insert("faq/_index.md".into(), "/faq/".into());
-        let source = Source { path: Path::new("content/a.md"), text: body, body_offset: 0 };
+        let source = Source {
+            path: Path::new("content/a.md"),
+            text: body,
+            body_offset: 0,
+        };
         render(body, &source, &links).expect("renders")
     }
 
@@ -281,8 +318,15 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids_and_a_nested_toc() {
-        let r = render_str("## Why ketamine?\n\n### Phase one\n\n### Phase one\n\n## Custom {#mine}\n\n## ...\n");
-        assert!(r.html.contains("<h2 id=\"why-ketamine\">Why ketamine?</h2>"), "{}", r.html);
+        let r = render_str(
+            "## Why ketamine?\n\n### Phase one\n\n### Phase one\n\n## Custom {#mine}\n\n## ...\n",
+        );
+        assert!(
+            r.html
+                .contains("<h2 id=\"why-ketamine\">Why ketamine?</h2>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<h3 id=\"phase-one-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"mine\">Custom</h2>"), "{}", r.html);
         assert_eq!(r.toc.len(), 3);
@@ -327,10 +371,17 @@ mod tests {
         let body = "Intro.\n\nSee [this](@/articles/kapp.md).\n";
         let links: LinkMap = [("articles/kap.md".to_string(), "/articles/kap/".to_string())].into();
         let text = format!("+++\ntitle = \"x\"\n+++\n{body}");
-        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: 20 };
+        let source = Source {
+            path: Path::new("content/a.md"),
+            text: &text,
+            body_offset: 20,
+        };
         let errors = render(body, &source, &links).unwrap_err();
         let e = errors[0].to_string();
-        assert!(e.starts_with("content/a.md:6:5: link to `@/articles/kapp.md`, which does not exist"), "{e}");
+        assert!(
+            e.starts_with("content/a.md:6:5: link to `@/articles/kapp.md`, which does not exist"),
+            "{e}"
+        );
         assert!(e.contains("`@/articles/kap.md`"), "{e}");
     }
 
@@ -345,7 +396,9 @@ mod tests {
         let body = "> ".repeat(10_000) + "deep\n";
         let r = render_str(&body);
         assert!(r.html.contains("deep"));
-        let list: String = (0..5_000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect();
+        let list: String = (0..5_000)
+            .map(|i| format!("{}- x\n", "  ".repeat(i)))
+            .collect();
         let r = render_str(&list);
         assert!(r.html.contains("<li>"));
     }

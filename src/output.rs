@@ -27,8 +27,13 @@ pub struct DiskOutput {
 impl DiskOutput {
     /// Checks that `target` is safe to replace and creates the staging folder.
     pub fn prepare(site_root: &Path, target: &Path) -> Result<DiskOutput> {
-        let refuse = |message: String| Error::Output { path: target.to_path_buf(), message };
-        let root = site_root.canonicalize().map_err(|e| Error::io("cannot open the site folder", site_root, e))?;
+        let refuse = |message: String| Error::Output {
+            path: target.to_path_buf(),
+            message,
+        };
+        let root = site_root
+            .canonicalize()
+            .map_err(|e| Error::io("cannot open the site folder", site_root, e))?;
         let name = target
             .file_name()
             .filter(|n| *n != "." && *n != "..")
@@ -38,8 +43,11 @@ impl DiskOutput {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io("cannot create the folder", &parent, e))?;
-        let parent = parent.canonicalize().map_err(|e| Error::io("cannot open the folder", &parent, e))?;
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| Error::io("cannot create the folder", &parent, e))?;
+        let parent = parent
+            .canonicalize()
+            .map_err(|e| Error::io("cannot open the folder", &parent, e))?;
         let absolute = parent.join(&name);
         let absolute = absolute.canonicalize().unwrap_or(absolute);
 
@@ -48,7 +56,9 @@ impl DiskOutput {
         }
         for inside in ["content", "static", "templates", "themes"] {
             if absolute.starts_with(root.join(inside)) {
-                return Err(refuse(format!("it is inside the site's {inside}/ folder; use a folder such as public/")));
+                return Err(refuse(format!(
+                    "it is inside the site's {inside}/ folder; use a folder such as public/"
+                )));
             }
         }
         if absolute.join("content").exists() || absolute.join("config.toml").exists() {
@@ -58,7 +68,8 @@ impl DiskOutput {
             if !absolute.is_dir() {
                 return Err(refuse("it exists and is not a folder".into()));
             }
-            let mut entries = std::fs::read_dir(&absolute).map_err(|e| Error::io("cannot read", &absolute, e))?;
+            let mut entries =
+                std::fs::read_dir(&absolute).map_err(|e| Error::io("cannot read", &absolute, e))?;
             if entries.next().is_some() && !absolute.join("index.html").exists() {
                 return Err(refuse(
                     "it is not empty and holds no index.html, so it is not an earlier build; grove replaces the whole folder. Empty it or choose another".into(),
@@ -69,8 +80,13 @@ impl DiskOutput {
         let prefix = format!(".{}.grove-", name.to_string_lossy());
         remove_leftovers(&parent, &prefix);
         let staging = parent.join(format!("{prefix}new-{}", std::process::id()));
-        std::fs::create_dir_all(&staging).map_err(|e| Error::io("cannot create the folder", &staging, e))?;
-        Ok(DiskOutput { target: absolute, staging, committed: false })
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| Error::io("cannot create the folder", &staging, e))?;
+        Ok(DiskOutput {
+            target: absolute,
+            staging,
+            committed: false,
+        })
     }
 
     /// The folder the build is written into until the commit.
@@ -84,11 +100,17 @@ impl DiskOutput {
             if exchange(&self.staging, &self.target).is_err() {
                 // No atomic exchange on this system: move the old build aside, then swap.
                 let old = self.staging.with_file_name(
-                    self.staging.file_name().unwrap_or_default().to_string_lossy().replace("grove-new-", "grove-old-"),
+                    self.staging
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .replace("grove-new-", "grove-old-"),
                 );
-                std::fs::rename(&self.target, &old).map_err(|e| Error::io("cannot move the old output", &self.target, e))?;
-                std::fs::rename(&self.staging, &self.target)
-                    .map_err(|e| Error::io("cannot move the new output into place", &self.target, e))?;
+                std::fs::rename(&self.target, &old)
+                    .map_err(|e| Error::io("cannot move the old output", &self.target, e))?;
+                std::fs::rename(&self.staging, &self.target).map_err(|e| {
+                    Error::io("cannot move the new output into place", &self.target, e)
+                })?;
                 let _ = std::fs::remove_dir_all(&old);
                 self.committed = true;
                 return Ok(());
@@ -114,7 +136,9 @@ impl Drop for DiskOutput {
 
 /// Folders a killed build left beside the output; only names grove itself makes.
 fn remove_leftovers(parent: &Path, prefix: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(rest) = name.strip_prefix(prefix)
@@ -133,9 +157,20 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     let b = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
     let r = unsafe {
-        libc::syscall(libc::SYS_renameat2, libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE)
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
     };
-    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -147,17 +182,22 @@ impl Output for DiskOutput {
     fn write(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
         let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create the folder", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io("cannot create the folder", parent, e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &self.target.join(rel), e))
+        std::fs::write(&path, bytes)
+            .map_err(|e| Error::io("cannot write", &self.target.join(rel), e))
     }
 
     fn copy(&self, rel: &str, src: &Path) -> Result<()> {
         let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create the folder", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io("cannot create the folder", parent, e))?;
         }
-        std::fs::copy(src, &path).map(|_| ()).map_err(|e| Error::io("cannot copy", src, e))
+        std::fs::copy(src, &path)
+            .map(|_| ())
+            .map_err(|e| Error::io("cannot copy", src, e))
     }
 }
 
@@ -216,9 +256,16 @@ mod tests {
         let out = DiskOutput::prepare(dir.path(), &target).unwrap();
         out.write("index.html", b"new".to_vec()).unwrap();
         out.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "new"
+        );
         assert!(!target.join("stale.html").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("grove-")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("grove-"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 
@@ -232,20 +279,31 @@ mod tests {
             let out = DiskOutput::prepare(dir.path(), &target).unwrap();
             out.write("index.html", b"new".to_vec()).unwrap();
         }
-        assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
     }
 
     #[test]
     fn refuses_dangerous_targets() {
         let dir = site();
-        for bad in [dir.path().to_path_buf(), dir.path().join("content/out"), dir.path().parent().unwrap().to_path_buf()] {
-            let e = DiskOutput::prepare(dir.path(), &bad).unwrap_err().to_string();
+        for bad in [
+            dir.path().to_path_buf(),
+            dir.path().join("content/out"),
+            dir.path().parent().unwrap().to_path_buf(),
+        ] {
+            let e = DiskOutput::prepare(dir.path(), &bad)
+                .unwrap_err()
+                .to_string();
             assert!(e.starts_with("output folder"), "{e}");
         }
         let other = dir.path().join("docs");
         std::fs::create_dir(&other).unwrap();
         std::fs::write(other.join("notes.txt"), "mine").unwrap();
-        let e = DiskOutput::prepare(dir.path(), &other).unwrap_err().to_string();
+        let e = DiskOutput::prepare(dir.path(), &other)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not an earlier build"), "{e}");
         assert!(other.join("notes.txt").exists());
     }

@@ -88,16 +88,23 @@ fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> 
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|e| crate::site::walk_error(dir, e))?;
             let name = entry.file_name().to_string_lossy();
             if !entry.file_type().is_file() || crate::site::is_ignored_file_name(&name) {
                 continue;
             }
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             let rel = rel.join("/");
-            let bytes = std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            let bytes = std::fs::read(entry.path())
+                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
             let text = crate::site::decode(entry.path(), bytes)?;
             texts.insert(rel.clone(), text);
             sources.insert(rel, entry.path().to_path_buf());
@@ -114,7 +121,11 @@ fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> 
             .find(|(name, _)| message.contains(&format!("'{name}'")))
             .map(|(_, p)| p.display().to_string())
             .unwrap_or_else(|| "templates".into());
-        Error::Template { template, page: None, message }
+        Error::Template {
+            template,
+            page: None,
+            message,
+        }
     })?;
     Ok((tera, sources))
 }
@@ -136,11 +147,19 @@ impl Renderer {
         let dirs = template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = load_templates(&dirs)?;
         let light: Arc<Vec<Value>> = Arc::new(
-            (0..site.pages.len()).map(|i| light_page(site, &site.pages[i])).collect(),
+            (0..site.pages.len())
+                .map(|i| light_page(site, &site.pages[i]))
+                .collect(),
         );
         register(&mut tera, site, &light);
         let config = serde_json::to_value(&site.config).unwrap_or(Value::Null);
-        Ok(Renderer { tera, config, light, sources, renders: Default::default() })
+        Ok(Renderer {
+            tera,
+            config,
+            light,
+            sources,
+            renders: Default::default(),
+        })
     }
 
     /// True when a template of that name exists (theme or site).
@@ -153,29 +172,46 @@ impl Renderer {
         let mut jobs = Vec::new();
         for (i, s) in site.sections.iter().enumerate() {
             for pager in 0..pager_count(s) {
-                jobs.push(Job { url: pager_url(&s.path, pager), what: What::Section { section: i, pager } });
+                jobs.push(Job {
+                    url: pager_url(&s.path, pager),
+                    what: What::Section { section: i, pager },
+                });
             }
         }
         for (i, p) in site.pages.iter().enumerate() {
-            jobs.push(Job { url: p.path.clone(), what: What::Page(i) });
+            jobs.push(Job {
+                url: p.path.clone(),
+                what: What::Page(i),
+            });
             for alias in &p.meta.aliases {
                 jobs.push(Job {
                     url: crate::site::normalize_alias(alias),
-                    what: What::Alias { target: site.permalink(&p.path) },
+                    what: What::Alias {
+                        target: site.permalink(&p.path),
+                    },
                 });
             }
         }
         if !site.tags.is_empty() {
-            jobs.push(Job { url: "/tags/".into(), what: What::TagList });
+            jobs.push(Job {
+                url: "/tags/".into(),
+                what: What::TagList,
+            });
             for (i, t) in site.tags.iter().enumerate() {
                 let n = t.pages.len().div_ceil(site.config.tags_paginate_by).max(1);
                 for pager in 0..n {
-                    jobs.push(Job { url: pager_url(&t.path, pager), what: What::Tag { tag: i, pager } });
+                    jobs.push(Job {
+                        url: pager_url(&t.path, pager),
+                        what: What::Tag { tag: i, pager },
+                    });
                 }
             }
         }
         if self.has_template("404.html") {
-            jobs.push(Job { url: "/404.html".into(), what: What::NotFound });
+            jobs.push(Job {
+                url: "/404.html".into(),
+                what: What::NotFound,
+            });
         }
         jobs
     }
@@ -237,7 +273,8 @@ impl Renderer {
                 let t = &site.tags[*tag];
                 let by = site.config.tags_paginate_by;
                 let mut term = tag_value(site, t);
-                term["pages"] = Value::Array(t.pages.iter().map(|&i| self.light[i].clone()).collect());
+                term["pages"] =
+                    Value::Array(t.pages.iter().map(|&i| self.light[i].clone()).collect());
                 ctx.insert("term", &term);
                 ctx.insert("paginator", &self.paginator(&t.pages, by, *pager, &t.path));
                 ("tags/single.html".into(), None)
@@ -245,12 +282,19 @@ impl Renderer {
             What::NotFound => ("404.html".into(), None),
             What::Alias { .. } => unreachable!("handled above"),
         };
-        self.renders.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.tera.render(&template, &ctx).map_err(|e| Error::Template {
-            template: self.sources.get(&template).map(|p| p.display().to_string()).unwrap_or(template.clone()),
-            page: file.map(|f| f.display().to_string()),
-            message: tera_message(&e),
-        })
+        self.renders
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.tera
+            .render(&template, &ctx)
+            .map_err(|e| Error::Template {
+                template: self
+                    .sources
+                    .get(&template)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or(template.clone()),
+                page: file.map(|f| f.display().to_string()),
+                message: tera_message(&e),
+            })
     }
 
     fn list_page(&self, site: &Site, i: usize) -> Value {
@@ -272,24 +316,41 @@ impl Renderer {
             p.meta
                 .related
                 .iter()
-                .filter_map(|r| site.page_index.get(r.trim_start_matches("@/").trim_start_matches('/')))
+                .filter_map(|r| {
+                    site.page_index
+                        .get(r.trim_start_matches("@/").trim_start_matches('/'))
+                })
                 .map(|&j| link(j))
                 .collect(),
         );
         v["related_faq"] = Value::Array(
-            site.related_faq.get(&i).map(|l| l.iter().map(|&j| link(j)).collect()).unwrap_or_default(),
+            site.related_faq
+                .get(&i)
+                .map(|l| l.iter().map(|&j| link(j)).collect())
+                .unwrap_or_default(),
         );
         let siblings = &site.section_of(p).pages;
         let at = siblings.iter().position(|&j| j == i);
-        v["lower"] = at.and_then(|k| k.checked_sub(1)).map(|k| link(siblings[k])).unwrap_or(Value::Null);
-        v["higher"] = at.and_then(|k| siblings.get(k + 1)).map(|&j| link(j)).unwrap_or(Value::Null);
-        v["ancestors"] = ancestors_value(site, site.ancestors(Some(site.section_index[&p.section])));
+        v["lower"] = at
+            .and_then(|k| k.checked_sub(1))
+            .map(|k| link(siblings[k]))
+            .unwrap_or(Value::Null);
+        v["higher"] = at
+            .and_then(|k| siblings.get(k + 1))
+            .map(|&j| link(j))
+            .unwrap_or(Value::Null);
+        v["ancestors"] =
+            ancestors_value(site, site.ancestors(Some(site.section_index[&p.section])));
         v
     }
 
     fn section_value(&self, site: &Site, i: usize, with_pages: bool) -> Value {
         let s = &site.sections[i];
-        let pages: Vec<Value> = if with_pages { s.pages.iter().map(|&j| self.list_page(site, j)).collect() } else { Vec::new() };
+        let pages: Vec<Value> = if with_pages {
+            s.pages.iter().map(|&j| self.list_page(site, j)).collect()
+        } else {
+            Vec::new()
+        };
         let mut v = section_base(site, s);
         v["pages"] = Value::Array(pages);
         v["content"] = Value::String(s.rendered.html.clone());
@@ -323,7 +384,11 @@ fn pager_count(s: &Section) -> usize {
 
 /// URL of list page `pager` (0-based) of a list at `base`: page 1 is `base` itself.
 pub fn pager_url(base: &str, pager: usize) -> String {
-    if pager == 0 { base.to_string() } else { format!("{base}page/{}/", pager + 1) }
+    if pager == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", pager + 1)
+    }
 }
 
 fn page_template(p: &Page) -> &str {
@@ -346,7 +411,11 @@ fn light_page(site: &Site, p: &Page) -> Value {
     let tags: Vec<Value> = m
         .tags
         .iter()
-        .filter_map(|name| site.tags.iter().find(|t| t.slug == crate::slugs::slugify(name)))
+        .filter_map(|name| {
+            site.tags
+                .iter()
+                .find(|t| t.slug == crate::slugs::slugify(name))
+        })
         .map(|t| tag_link(site, t))
         .collect();
     json!({
@@ -420,7 +489,11 @@ fn ancestors_value(site: &Site, chain: Vec<usize>) -> Value {
             .into_iter()
             .map(|j| {
                 let s = &site.sections[j];
-                let title = if s.relative_path == "_index.md" { "Home".to_string() } else { s.title.clone() };
+                let title = if s.relative_path == "_index.md" {
+                    "Home".to_string()
+                } else {
+                    s.title.clone()
+                };
                 json!({ "title": title, "path": s.path, "permalink": site.permalink(&s.path) })
             })
             .collect(),
@@ -446,13 +519,17 @@ pub fn json_for_script(value: &Value) -> String {
 }
 
 fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, function: &str) -> tera::Result<&'a str> {
-    args.get(name)
-        .and_then(Value::as_str)
-        .ok_or_else(|| tera::Error::msg(format!("{function}() needs a text argument `{name}`, e.g. {function}({name}=\"...\")")))
+    args.get(name).and_then(Value::as_str).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "{function}() needs a text argument `{name}`, e.g. {function}({name}=\"...\")"
+        ))
+    })
 }
 
 fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
-    tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| Ok(Value::String(json_for_script(v))));
+    tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(json_for_script(v)))
+    });
 
     let mut sections: HashMap<String, Value> = HashMap::new();
     for s in &site.sections {
@@ -490,7 +567,13 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
     let taxonomy = taxonomy_value(site);
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
         let kind = arg(args, "kind", "get_taxonomy")?;
-        if kind == "tags" { Ok(taxonomy.clone()) } else { Err(tera::Error::msg(format!("get_taxonomy(kind=\"{kind}\"): the only taxonomy is \"tags\""))) }
+        if kind == "tags" {
+            Ok(taxonomy.clone())
+        } else {
+            Err(tera::Error::msg(format!(
+                "get_taxonomy(kind=\"{kind}\"): the only taxonomy is \"tags\""
+            )))
+        }
     });
 
     let get_url = GetUrl {
@@ -499,7 +582,9 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
         static_dirs: static_dirs(site),
         hashes: Mutex::new(HashMap::new()),
     };
-    tera.register_function("get_url", move |args: &HashMap<String, Value>| get_url.call(args));
+    tera.register_function("get_url", move |args: &HashMap<String, Value>| {
+        get_url.call(args)
+    });
 }
 
 struct GetUrl {
@@ -513,8 +598,9 @@ impl GetUrl {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let path = arg(args, "path", "get_url")?;
         if path.starts_with("@/") {
-            let url = markdown::resolve_internal(path, &self.links)
-                .map_err(|hint| tera::Error::msg(format!("get_url(path=\"{path}\"): no such file; {hint}")))?;
+            let url = markdown::resolve_internal(path, &self.links).map_err(|hint| {
+                tera::Error::msg(format!("get_url(path=\"{path}\"): no such file; {hint}"))
+            })?;
             return Ok(Value::String(format!("{}{url}", self.base_url)));
         }
         if path.starts_with("http://") || path.starts_with("https://") {
@@ -522,7 +608,11 @@ impl GetUrl {
         }
         let rel = path.trim_start_matches('/');
         let mut url = format!("{}/{rel}", self.base_url);
-        if args.get("cachebust").and_then(Value::as_bool).unwrap_or(false) {
+        if args
+            .get("cachebust")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+        {
             url.push_str("?h=");
             url.push_str(&self.hash(rel, path)?);
         }
@@ -530,13 +620,19 @@ impl GetUrl {
     }
 
     fn hash(&self, rel: &str, path: &str) -> tera::Result<String> {
-        if let Some(h) = self.hashes.lock().map_err(|_| tera::Error::msg("hash cache poisoned"))?.get(rel) {
+        if let Some(h) = self
+            .hashes
+            .lock()
+            .map_err(|_| tera::Error::msg("hash cache poisoned"))?
+            .get(rel)
+        {
             return Ok(h.clone());
         }
         let file = self.static_dirs.iter().rev().map(|d| d.join(rel)).find(|f| f.is_file()).ok_or_else(|| {
             tera::Error::msg(format!("get_url(path=\"{path}\", cachebust=true): no such file in static/ or the theme's static/"))
         })?;
-        let bytes = std::fs::read(&file).map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.display())))?;
+        let bytes = std::fs::read(&file)
+            .map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.display())))?;
         let h = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
         if let Ok(mut cache) = self.hashes.lock() {
             cache.insert(rel.to_string(), h.clone());

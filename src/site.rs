@@ -114,8 +114,16 @@ impl Site {
         let mut site = Site {
             root: root.to_path_buf(),
             config,
-            page_index: pages.iter().enumerate().map(|(i, p)| (p.relative_path.clone(), i)).collect(),
-            section_index: sections.iter().enumerate().map(|(i, s)| (s.relative_path.clone(), i)).collect(),
+            page_index: pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.relative_path.clone(), i))
+                .collect(),
+            section_index: sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.relative_path.clone(), i))
+                .collect(),
             pages,
             sections,
             tags: Vec::new(),
@@ -129,7 +137,11 @@ impl Site {
             .pages
             .iter()
             .map(|p| (p.relative_path.clone(), p.path.clone()))
-            .chain(site.sections.iter().map(|s| (s.relative_path.clone(), s.path.clone())))
+            .chain(
+                site.sections
+                    .iter()
+                    .map(|s| (s.relative_path.clone(), s.path.clone())),
+            )
             .collect();
         site.render_markdown()?;
         site.resolve_related()?;
@@ -146,13 +158,20 @@ impl Site {
             };
             if own_dir {
                 // a section's parent starts one folder up
-                dir = dir.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+                dir = dir
+                    .rsplit_once('/')
+                    .map(|(d, _)| d.to_string())
+                    .unwrap_or_default();
                 if rel == "_index.md" {
                     return usize::MAX;
                 }
             }
             loop {
-                let candidate = if dir.is_empty() { "_index.md".to_string() } else { format!("{dir}/_index.md") };
+                let candidate = if dir.is_empty() {
+                    "_index.md".to_string()
+                } else {
+                    format!("{dir}/_index.md")
+                };
                 if let Some(&i) = self.section_index.get(&candidate) {
                     return i;
                 }
@@ -163,8 +182,16 @@ impl Site {
                 }
             }
         };
-        let page_sections: Vec<usize> = self.pages.iter().map(|p| section_of(&p.relative_path, false)).collect();
-        let parents: Vec<usize> = self.sections.iter().map(|s| section_of(&s.relative_path, true)).collect();
+        let page_sections: Vec<usize> = self
+            .pages
+            .iter()
+            .map(|p| section_of(&p.relative_path, false))
+            .collect();
+        let parents: Vec<usize> = self
+            .sections
+            .iter()
+            .map(|s| section_of(&s.relative_path, true))
+            .collect();
         for (i, s) in page_sections.into_iter().enumerate() {
             self.pages[i].section = self.sections[s].relative_path.clone();
             self.sections[s].pages.push(i);
@@ -208,7 +235,11 @@ impl Site {
             .pages
             .par_iter_mut()
             .flat_map_iter(|p| {
-                let source = Source { path: &p.file, text: &p.text, body_offset: p.body_offset };
+                let source = Source {
+                    path: &p.file,
+                    text: &p.text,
+                    body_offset: p.body_offset,
+                };
                 match markdown::render(p.body(), &source, links) {
                     Ok(r) => {
                         p.rendered = r;
@@ -222,7 +253,11 @@ impl Site {
             .sections
             .par_iter_mut()
             .flat_map_iter(|s| {
-                let source = Source { path: &s.file, text: &s.text, body_offset: s.body_offset };
+                let source = Source {
+                    path: &s.file,
+                    text: &s.text,
+                    body_offset: s.body_offset,
+                };
                 match markdown::render(s.body(), &source, links) {
                     Ok(r) => {
                         s.rendered = r;
@@ -235,7 +270,7 @@ impl Site {
         Error::collect(page_errors.into_iter().chain(section_errors).collect())
     }
 
-    fn resolve_related(&mut self) -> Result<()> {
+    pub(crate) fn resolve_related(&mut self) -> Result<()> {
         let mut errors = Vec::new();
         let mut related_faq: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, page) in self.pages.iter().enumerate() {
@@ -248,15 +283,23 @@ impl Site {
                             Some(n) => format!("the nearest existing file is `{n}`"),
                             None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
                         };
-                        let line = page.text[..page.body_offset].lines().position(|l| l.trim_start().starts_with("related"));
+                        let line = page.text[..page.body_offset]
+                            .lines()
+                            .position(|l| l.trim_start().starts_with("related"));
                         let err = match line {
                             Some(l) => Error::at_position(
                                 &page.file,
                                 &page.text,
-                                crate::error::Position { line: l + 1, column: 1 },
+                                crate::error::Position {
+                                    line: l + 1,
+                                    column: 1,
+                                },
                                 format!("`related` names `{target}`, which does not exist"),
                             ),
-                            None => Error::file(&page.file, format!("`related` names `{target}`, which does not exist")),
+                            None => Error::file(
+                                &page.file,
+                                format!("`related` names `{target}`, which does not exist"),
+                            ),
                         };
                         errors.push(err.with_help(hint));
                     }
@@ -270,16 +313,17 @@ impl Site {
         Error::collect(errors)
     }
 
-    fn sort_sections(&mut self) {
+    pub(crate) fn sort_sections(&mut self) {
         let pages = &self.pages;
         for s in &mut self.sections {
             let sort_by = s.sort_by;
-            s.pages.sort_by(|&a, &b| compare(&pages[a], &pages[b], sort_by));
+            s.pages
+                .sort_by(|&a, &b| compare(&pages[a], &pages[b], sort_by));
             s.subsections.sort();
         }
     }
 
-    fn collect_tags(&mut self) {
+    pub(crate) fn collect_tags(&mut self) {
         let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
         for (i, page) in self.pages.iter().enumerate() {
             for name in &page.meta.tags {
@@ -299,7 +343,8 @@ impl Site {
         self.tags = tags
             .into_values()
             .map(|mut t| {
-                t.pages.sort_by(|&a, &b| compare(&pages[a], &pages[b], SortBy::Date));
+                t.pages
+                    .sort_by(|&a, &b| compare(&pages[a], &pages[b], SortBy::Date));
                 t
             })
             .collect();
@@ -328,7 +373,9 @@ impl Site {
 
     /// Pages of one kind, in their section's order (FAQ entries and team bios for overviews).
     pub fn pages_of_kind(&self, kind: Kind) -> Vec<usize> {
-        let mut list: Vec<usize> = (0..self.pages.len()).filter(|&i| self.pages[i].kind == kind).collect();
+        let mut list: Vec<usize> = (0..self.pages.len())
+            .filter(|&i| self.pages[i].kind == kind)
+            .collect();
         list.sort_by(|&a, &b| compare(&self.pages[a], &self.pages[b], SortBy::Weight));
         list
     }
@@ -374,17 +421,27 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
         Ok(m) if m.is_dir() => Ok(()),
         _ => {
             let available: Vec<String> = std::fs::read_dir(display_join(root, "themes"))
-                .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
             let theme = config.theme.as_deref().unwrap_or_default();
             let help = match nearest(theme, available.iter().map(String::as_str)) {
                 Some(n) => format!("did you mean theme = \"{n}\"?"),
-                None if available.is_empty() => "put the theme in themes/<name>/templates/, or remove `theme` from config.toml".into(),
+                None if available.is_empty() => {
+                    "put the theme in themes/<name>/templates/, or remove `theme` from config.toml"
+                        .into()
+                }
                 None => format!("themes found: {}", available.join(", ")),
             };
             Err(Error::file(
                 display_join(root, "config.toml"),
-                format!("theme `{theme}` not found: there is no folder {}", templates.display()),
+                format!(
+                    "theme `{theme}` not found: there is no folder {}",
+                    templates.display()
+                ),
             )
             .with_help(help))
         }
@@ -405,14 +462,22 @@ fn list_content(content_dir: &Path) -> Result<ContentFiles> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_file_name(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !is_ignored_file_name(&e.file_name().to_string_lossy())
+        });
     for entry in walker {
         let entry = entry.map_err(|e| walk_error(content_dir, e))?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel_path = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
-        let rel: Vec<String> = rel_path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel_path = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path());
+        let rel: Vec<String> = rel_path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let rel = rel.join("/");
         if rel.ends_with(".md") {
             markdown.push((entry.path().to_path_buf(), rel));
@@ -425,10 +490,16 @@ fn list_content(content_dir: &Path) -> Result<ContentFiles> {
 
 /// A walkdir error as a user-facing error: loops and unreadable folders name the path.
 pub fn walk_error(base: &Path, e: walkdir::Error) -> Error {
-    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| base.to_path_buf());
+    let path = e
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| base.to_path_buf());
     if e.loop_ancestor().is_some() {
-        return Error::file(&path, "this symbolic link points back to a folder that contains it (a loop)")
-            .with_help("remove the link or point it somewhere else");
+        return Error::file(
+            &path,
+            "this symbolic link points back to a folder that contains it (a loop)",
+        )
+        .with_help("remove the link or point it somewhere else");
     }
     match e.into_io_error() {
         Some(io) => Error::io("cannot read", &path, io),
@@ -521,10 +592,17 @@ mod tests {
 
     #[test]
     fn decode_strips_bom_and_refuses_binary_and_bad_utf8() {
-        assert_eq!(decode(Path::new("a.md"), b"\xEF\xBB\xBF+++".to_vec()).unwrap(), "+++");
-        let e = decode(Path::new("a.md"), vec![0x89, b'P', 0, 0]).unwrap_err().to_string();
+        assert_eq!(
+            decode(Path::new("a.md"), b"\xEF\xBB\xBF+++".to_vec()).unwrap(),
+            "+++"
+        );
+        let e = decode(Path::new("a.md"), vec![0x89, b'P', 0, 0])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("binary file"), "{e}");
-        let e = decode(Path::new("a.md"), b"ok\nab\xFFcd".to_vec()).unwrap_err().to_string();
+        let e = decode(Path::new("a.md"), b"ok\nab\xFFcd".to_vec())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2, column 3"), "{e}");
     }
 }

@@ -55,7 +55,10 @@ mod tests {
 
     #[test]
     fn slugs_are_lowercase_ascii_with_dashes() {
-        assert_eq!(slugify("Why Ketamine? A Brief Background"), "why-ketamine-a-brief-background");
+        assert_eq!(
+            slugify("Why Ketamine? A Brief Background"),
+            "why-ketamine-a-brief-background"
+        );
         assert_eq!(slugify("Café au lait"), "cafe-au-lait");
         assert_eq!(slugify("  --  "), "");
     }

@@ -1,0 +1,285 @@
+//! Incremental rebuilds for the preview server: which files changed, what kind of rebuild
+//! that needs, and which outputs depend on an edited page.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::content::Page;
+use crate::error::{Error, Result};
+use crate::markdown::{self, Source};
+use crate::render::{Job, Renderer, What};
+use crate::site::{BuildOptions, Site, display_join, is_ignored_file_name};
+
+/// What a set of changed files asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Nothing grove reads changed (an editor's swap file, a file outside the site).
+    Nothing,
+    /// Only files under `static/` changed; `css_only` when all of them are stylesheets.
+    Static { css_only: bool },
+    /// Only existing Markdown pages changed: re-read these (`articles/x.md`).
+    Pages(Vec<String>),
+    /// Templates, config, sections, or files created or deleted: rebuild everything.
+    Full,
+}
+
+/// Sorts changed paths into a plan. Paths may be absolute or relative to the current folder.
+pub fn plan(root: &Path, theme: Option<&str>, changed: &[PathBuf]) -> Plan {
+    let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let content = root_abs.join("content");
+    let statics: Vec<PathBuf> = {
+        let mut v = vec![root_abs.join("static")];
+        if let Some(t) = theme {
+            v.push(root_abs.join("themes").join(t).join("static"));
+        }
+        v
+    };
+    let mut pages = BTreeSet::new();
+    let mut static_files = 0;
+    let mut css = 0;
+    let mut full = false;
+    for path in changed {
+        let abs = if path.is_absolute() {
+            path.clone()
+        } else {
+            root_abs.join(path)
+        };
+        let name = abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if is_ignored_file_name(&name) {
+            continue;
+        }
+        if let Ok(rel) = abs.strip_prefix(&content) {
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let rel = rel.join("/");
+            if rel.ends_with(".md") && !rel.ends_with("_index.md") && abs.is_file() {
+                pages.insert(rel);
+            } else {
+                full = true;
+            }
+        } else if statics.iter().any(|s| abs.starts_with(s)) {
+            static_files += 1;
+            if name.ends_with(".css") {
+                css += 1;
+            }
+            if !abs.exists() {
+                full = true;
+            }
+        } else if abs == root_abs.join("config.toml")
+            || abs.starts_with(root_abs.join("templates"))
+            || abs.starts_with(root_abs.join("themes"))
+            || abs == content
+        {
+            full = true;
+        }
+    }
+    if full {
+        Plan::Full
+    } else if !pages.is_empty() {
+        Plan::Pages(pages.into_iter().collect())
+    } else if static_files > 0 {
+        Plan::Static {
+            css_only: css == static_files,
+        }
+    } else {
+        Plan::Nothing
+    }
+}
+
+/// The outcome of [`Site::update_pages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Indices of the pages that were re-read.
+    pub pages: Vec<usize>,
+    /// Whether anything that orders or groups pages changed (title, date, weight, tags, ...).
+    pub structural: bool,
+    /// Pages that linked to the edited ones before the edit (neighbours, related entries).
+    pub before: Vec<usize>,
+}
+
+impl Site {
+    /// Re-reads the given pages in place. `Ok(None)` means the change needs a full reload
+    /// (a page appeared, disappeared, moved to another URL, or became a draft).
+    pub fn update_pages(
+        &mut self,
+        rels: &[String],
+        options: &BuildOptions,
+    ) -> Result<Option<Update>> {
+        let mut replacements = Vec::new();
+        for rel in rels {
+            let Some(&i) = self.page_index.get(rel) else {
+                return Ok(None);
+            };
+            let file = display_join(&self.root, "content").join(rel);
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(Error::io("cannot read", &file, e)),
+            };
+            let text = crate::site::decode(&file, bytes)?;
+            let mut page = Page::parse(&file, rel, text)?;
+            let old = &self.pages[i];
+            if (page.meta.draft && !options.drafts)
+                || page.path != old.path
+                || page.meta.aliases != old.meta.aliases
+            {
+                return Ok(None);
+            }
+            let source = Source {
+                path: &page.file,
+                text: &page.text,
+                body_offset: page.body_offset,
+            };
+            page.rendered =
+                markdown::render(page.body(), &source, &self.links).map_err(Error::Many)?;
+            page.section = old.section.clone();
+            replacements.push((i, page));
+        }
+        let mut structural = false;
+        let mut before = BTreeSet::new();
+        for (i, page) in replacements.iter() {
+            let old = &self.pages[*i].meta;
+            let new = &page.meta;
+            if old.title != new.title
+                || old.date != new.date
+                || old.weight != new.weight
+                || old.tags != new.tags
+                || old.related != new.related
+            {
+                structural = true;
+            }
+            before.extend(self.dependents(*i));
+        }
+        let pages: Vec<usize> = replacements.iter().map(|(i, _)| *i).collect();
+        for (i, page) in replacements {
+            self.pages[i] = page;
+        }
+        if structural {
+            self.resolve_related()?;
+            self.sort_sections();
+            self.collect_tags();
+        }
+        Ok(Some(Update {
+            pages,
+            structural,
+            before: before.into_iter().collect(),
+        }))
+    }
+
+    /// Pages whose own output shows page `i`'s title: its neighbours and related entries.
+    fn dependents(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let siblings = &self.section_of(&self.pages[i]).pages;
+        if let Some(k) = siblings.iter().position(|&j| j == i) {
+            if k > 0 {
+                out.push(siblings[k - 1]);
+            }
+            if let Some(&j) = siblings.get(k + 1) {
+                out.push(j);
+            }
+        }
+        if let Some(faq) = self.related_faq.get(&i) {
+            out.extend(faq);
+        }
+        for r in &self.pages[i].meta.related {
+            if let Some(&j) = self
+                .page_index
+                .get(r.trim_start_matches("@/").trim_start_matches('/'))
+            {
+                out.push(j);
+            }
+        }
+        out
+    }
+}
+
+/// The outputs to re-render after `update`: the edited pages, the list pages that show
+/// them, and, when the order or grouping changed, every list page and every neighbour.
+pub fn affected_jobs(site: &Site, renderer: &Renderer, update: &Update) -> Vec<Job> {
+    let mut pages: BTreeSet<usize> = update.pages.iter().copied().collect();
+    if update.structural {
+        pages.extend(update.before.iter().copied());
+        for &i in &update.pages {
+            pages.extend(site.dependents(i));
+        }
+    }
+    let shows = |list: &[usize], by: Option<usize>, pager: usize| -> bool {
+        match by {
+            Some(by) => list
+                .iter()
+                .skip(pager * by)
+                .take(by)
+                .any(|j| update.pages.contains(j)),
+            None => list.iter().any(|j| update.pages.contains(j)),
+        }
+    };
+    renderer
+        .jobs(site)
+        .into_iter()
+        .filter(|job| match &job.what {
+            What::Page(i) => pages.contains(i),
+            What::Alias { .. } => false,
+            What::NotFound => false,
+            // Templates may list any section through get_section, so first list pages stay fresh.
+            What::Section { section, pager } => {
+                let s = &site.sections[*section];
+                update.structural || *pager == 0 || shows(&s.pages, s.paginate_by, *pager)
+            }
+            What::TagList => update.structural,
+            What::Tag { tag, pager } => {
+                update.structural
+                    || shows(
+                        &site.tags[*tag].pages,
+                        Some(site.config.tags_paginate_by),
+                        *pager,
+                    )
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_by_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/faq")).unwrap();
+        std::fs::create_dir_all(root.join("static/css")).unwrap();
+        std::fs::write(root.join("content/faq/a.md"), "").unwrap();
+        std::fs::write(root.join("static/css/site.css"), "").unwrap();
+        std::fs::write(root.join("static/logo.svg"), "").unwrap();
+        let p = |list: &[&str]| {
+            plan(
+                root,
+                Some("t"),
+                &list.iter().map(|s| root.join(s)).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            p(&["content/faq/a.md"]),
+            Plan::Pages(vec!["faq/a.md".into()])
+        );
+        assert_eq!(
+            p(&["content/faq/.a.md.swp", "content/faq/4913"]),
+            Plan::Nothing
+        );
+        assert_eq!(p(&["content/faq/gone.md"]), Plan::Full);
+        assert_eq!(p(&["content/faq/_index.md"]), Plan::Full);
+        assert_eq!(p(&["static/css/site.css"]), Plan::Static { css_only: true });
+        assert_eq!(
+            p(&["static/css/site.css", "static/logo.svg"]),
+            Plan::Static { css_only: false }
+        );
+        assert_eq!(p(&["config.toml"]), Plan::Full);
+        assert_eq!(p(&["themes/t/templates/base.html"]), Plan::Full);
+        assert_eq!(p(&["public/index.html"]), Plan::Nothing);
+    }
+}

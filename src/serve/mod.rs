@@ -1,0 +1,335 @@
+//! `grove serve`: builds the site in memory, serves it on 127.0.0.1, rebuilds what a saved
+//! file affects, and tells open tabs to reload. It never writes into the output folder.
+
+pub mod http;
+pub mod reload;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::build::{collect_static, render_jobs, render_site};
+use crate::error::{Error, Result};
+use crate::output::{Entry, MemoryOutput};
+use crate::rebuild::{Plan, affected_jobs, plan};
+use crate::render::Renderer;
+use crate::site::{BuildOptions, Site};
+
+/// Page requests are answered by this many threads; event streams have their own.
+pub const WORKERS: usize = 16;
+
+/// What `grove serve` was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 lets the system choose.
+    pub port: u16,
+    pub drafts: bool,
+    pub open: bool,
+}
+
+/// The site as served at one moment: replaced whole after each rebuild.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub files: Arc<HashMap<String, Entry>>,
+    /// The last rebuild's error, shown over every page until the next good build.
+    pub error: Option<String>,
+    /// Changes at every good build; a tab that sees a new number reloads.
+    pub build: u64,
+}
+
+/// State shared by the HTTP threads and the rebuild loop.
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub hub: reload::Hub,
+    pub allowed_roots: Vec<PathBuf>,
+}
+
+impl Shared {
+    /// The current snapshot (cheap: an `Arc`).
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn replace(&self, s: Snapshot) {
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(s);
+    }
+}
+
+/// The first event a tab receives: the build it is looking at, and any current error.
+pub fn hello(s: &Snapshot) -> String {
+    reload::format_event(
+        "hello",
+        &serde_json::json!({ "build": s.build, "error": s.error }).to_string(),
+    )
+}
+
+/// A running preview server (the HTTP side); the rebuild loop runs on the caller's thread.
+pub struct Server {
+    pub address: SocketAddr,
+    pub shared: Arc<Shared>,
+    builder: Builder,
+    watcher: watch::SiteWatcher,
+}
+
+/// Binds, builds once and starts answering requests. Call [`Server::run`] to watch and rebuild.
+pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server> {
+    let root = options
+        .root
+        .canonicalize()
+        .map_err(|e| Error::io("cannot open the site folder", &options.root, e))?;
+    let listener = bind(options.bind, options.port, &mut log)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::io("cannot read the address of", &root, e))?;
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        address.ip().to_string()
+    };
+    let base_url = format!("http://{host}:{}", address.port());
+    let build_options = BuildOptions {
+        drafts: options.drafts,
+        base_url: Some(base_url),
+    };
+    let theme_dir = crate::Config::load(&root)
+        .ok()
+        .and_then(|c| c.theme_dir(&root));
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        hub: reload::Hub::default(),
+        allowed_roots: http::allowed_roots(&root, theme_dir),
+    });
+
+    let mut builder = Builder {
+        root: root.clone(),
+        options: build_options,
+        site: None,
+        files: Arc::default(),
+        build: 0,
+    };
+    let start = Instant::now();
+    let first_error = match builder.full() {
+        Ok(pages) => {
+            log(&format!(
+                "built {pages} pages in {} ms",
+                start.elapsed().as_millis()
+            ));
+            None
+        }
+        Err(e) => {
+            log(&format!(
+                "error: {e}\n\nserving an error page until the problem is fixed"
+            ));
+            Some(e.to_string())
+        }
+    };
+    shared.replace(builder.snapshot(first_error));
+
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| Error::file(&root, format!("cannot start the HTTP server: {e}")))?;
+    let server = Arc::new(server);
+    for i in 0..WORKERS {
+        let server = Arc::clone(&server);
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name(format!("grove-http-{i}"))
+            .spawn(move || {
+                while let Ok(request) = server.recv() {
+                    http::handle(request, &shared);
+                }
+            })
+            .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
+    }
+    let watcher = watch::SiteWatcher::start(&root)?;
+    Ok(Server {
+        address,
+        shared,
+        builder,
+        watcher,
+    })
+}
+
+impl Server {
+    /// Watches for changes and rebuilds until the process ends.
+    pub fn run(mut self, mut log: impl FnMut(&str)) {
+        while let Some(changed) = self.watcher.next_batch() {
+            self.watcher.refresh(&changed);
+            let theme = self
+                .builder
+                .site
+                .as_ref()
+                .and_then(|s| s.config.theme.clone());
+            let plan = plan(&self.builder.root, theme.as_deref(), &changed);
+            if plan == Plan::Nothing {
+                continue;
+            }
+            let what = describe(&self.builder.root, &changed);
+            let start = Instant::now();
+            match self.builder.rebuild(&plan) {
+                Ok(outcome) => {
+                    let ms = start.elapsed().as_millis();
+                    self.shared.replace(self.builder.snapshot(None));
+                    let data = serde_json::json!({ "build": self.builder.build }).to_string();
+                    match outcome {
+                        Outcome::Css => {
+                            self.shared.hub.broadcast("css", &data);
+                            log(&format!("updated stylesheets in {ms} ms ({what})"));
+                        }
+                        Outcome::Rendered(n) => {
+                            self.shared.hub.broadcast("reload", &data);
+                            log(&format!(
+                                "rebuilt {n} {} in {ms} ms ({what})",
+                                if n == 1 { "page" } else { "pages" }
+                            ));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    let mut s = self.builder.snapshot(Some(message.clone()));
+                    s.build = self.builder.build;
+                    self.shared.replace(s);
+                    self.shared.hub.broadcast(
+                        "build-error",
+                        &serde_json::json!({ "message": message }).to_string(),
+                    );
+                    log(&format!(
+                        "error: {message}\n\nstill serving the last good build"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn describe(root: &Path, changed: &[PathBuf]) -> String {
+    let names: Vec<String> = changed
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    match names.len() {
+        0 => "the site folder".into(),
+        1..=3 => names.join(", "),
+        n => format!("{}, {} and {} more", names[0], names[1], n - 2),
+    }
+}
+
+fn bind(ip: IpAddr, port: u16, log: &mut impl FnMut(&str)) -> Result<TcpListener> {
+    let tries = if port == 0 { 1 } else { 20 };
+    let mut last = None;
+    for k in 0..tries {
+        let p = port.saturating_add(k);
+        match TcpListener::bind(SocketAddr::new(ip, p)) {
+            Ok(l) => return Ok(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                log(&format!(
+                    "port {p} is in use; trying {}",
+                    p.saturating_add(1)
+                ));
+                last = Some(e);
+            }
+            Err(e) => {
+                return Err(Error::io(
+                    "cannot listen on",
+                    Path::new(&format!("{ip}:{p}")),
+                    e,
+                ));
+            }
+        }
+    }
+    Err(Error::io(
+        "cannot listen on",
+        Path::new(&format!("{ip}:{port}-{}", port.saturating_add(tries - 1))),
+        last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
+    ))
+}
+
+enum Outcome {
+    Css,
+    Rendered(usize),
+}
+
+/// Holds the last good site and its files, and rebuilds them.
+struct Builder {
+    root: PathBuf,
+    options: BuildOptions,
+    /// `None` when the last build failed: the next change reloads everything.
+    site: Option<Site>,
+    files: Arc<HashMap<String, Entry>>,
+    build: u64,
+}
+
+impl Builder {
+    fn snapshot(&self, error: Option<String>) -> Snapshot {
+        Snapshot {
+            files: Arc::clone(&self.files),
+            error,
+            build: self.build,
+        }
+    }
+
+    fn next_build(&mut self) {
+        // Unique across restarts too, so a tab that reconnects to a new server reloads.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        self.build = now.max(self.build + 1);
+    }
+
+    fn full(&mut self) -> Result<usize> {
+        self.site = None;
+        let site = Site::load(&self.root, &self.options)?;
+        let out = MemoryOutput::default();
+        let stats = render_site(&site, &out)?;
+        self.files = Arc::new(out.into_files());
+        self.site = Some(site);
+        self.next_build();
+        Ok(stats.rendered)
+    }
+
+    fn rebuild(&mut self, plan: &Plan) -> Result<Outcome> {
+        match plan {
+            Plan::Nothing => Ok(Outcome::Rendered(0)),
+            Plan::Static { css_only } if self.site.is_some() => {
+                let site = self.site.as_ref().expect("checked above");
+                let mut files = (*self.files).clone();
+                for (rel, src) in collect_static(site)? {
+                    files.insert(rel, Entry::File(src));
+                }
+                self.files = Arc::new(files);
+                self.next_build();
+                Ok(if *css_only {
+                    Outcome::Css
+                } else {
+                    Outcome::Rendered(0)
+                })
+            }
+            Plan::Pages(rels) if self.site.is_some() => {
+                let mut site = self.site.take().expect("checked above");
+                let update = match site.update_pages(rels, &self.options) {
+                    Ok(Some(u)) => u,
+                    Ok(None) => return self.full().map(Outcome::Rendered),
+                    Err(e) => return Err(e),
+                };
+                let renderer = Renderer::new(&site)?;
+                let jobs = affected_jobs(&site, &renderer, &update);
+                let out = MemoryOutput::default();
+                render_jobs(&site, &renderer, &jobs, &out)?;
+                let mut files = (*self.files).clone();
+                files.extend(out.into_files());
+                self.files = Arc::new(files);
+                self.site = Some(site);
+                self.next_build();
+                Ok(Outcome::Rendered(jobs.len()))
+            }
+            _ => self.full().map(Outcome::Rendered),
+        }
+    }
+}
