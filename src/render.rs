@@ -112,6 +112,8 @@ fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> 
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    // Tera's default also escapes `/`, which turns every URL into `&#x2F;` soup.
+    tera.set_escape_fn(escape_for_tera);
     let mut list: Vec<(String, String)> = texts.into_iter().collect();
     list.sort();
     tera.add_raw_templates(list).map_err(|e| {
@@ -128,6 +130,10 @@ fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> 
         }
     })?;
     Ok((tera, sources))
+}
+
+fn escape_for_tera(s: &str) -> String {
+    escape_html(s)
 }
 
 /// Tera's whole error chain on one line: the top message alone is rarely the useful part.
