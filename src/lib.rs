@@ -6,11 +6,13 @@
 //! (atomic write to disk, or memory for the preview server).
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod front_matter;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod rebuild;
 pub mod render;

@@ -55,10 +55,53 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Look for broken links, missing images and descriptions, and other problems. Writes nothing.
+    Check {
+        /// The site's folder (the one with config.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Also list external (http/https) links and ask each one's server if it still answers.
+        #[arg(long)]
+        external: bool,
+        /// Check pages marked draft = true too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Start a new article, FAQ entry, team bio or page with its front matter filled in.
+    New {
+        /// What to create.
+        kind: NewKind,
+        /// The title (for a FAQ entry: the question; for a team bio: the person's full name).
+        title: String,
+        /// The site's folder (the one with config.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewKind {
+    /// content/articles/<title>.md
+    Article,
+    /// content/faq/<question>.md
+    Faq,
+    /// content/team/<name>.md
+    Team,
+    /// content/<title>.md
+    Page,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // check prints its own report, and warnings alone must not fail it
+    if let Command::Check {
+        root,
+        external,
+        drafts,
+    } = &cli.command
+    {
+        return check(root, *external, *drafts);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -133,6 +176,69 @@ fn run(cli: Cli) -> Result<(), Error> {
             server.run(log);
             Ok(())
         }
+        Command::New { kind, title, root } => {
+            let kind = match kind {
+                NewKind::Article => grove::content::Kind::Article,
+                NewKind::Faq => grove::content::Kind::Faq,
+                NewKind::Team => grove::content::Kind::Team,
+                NewKind::Page => grove::content::Kind::Page,
+            };
+            let today = chrono::Local::now().date_naive();
+            let path = grove::new::create(&root, kind, &title, today)?;
+            println!("{}", path.display());
+            if kind == grove::content::Kind::Article {
+                eprintln!(
+                    "it is a draft: preview it with `grove serve --drafts`, and set draft = false to publish it"
+                );
+            }
+            Ok(())
+        }
+        // main runs check itself: it prints a report and picks its own exit code
+        Command::Check { .. } => Ok(()),
+    }
+}
+
+fn check(root: &std::path::Path, external: bool, drafts: bool) -> ExitCode {
+    let options = grove::check::CheckOptions {
+        external,
+        drafts,
+        ..Default::default()
+    };
+    let report = match grove::check::check(root, &options) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}\n\ngrove check stopped: fix the problem above and check again.");
+            return ExitCode::FAILURE;
+        }
+    };
+    if external && !report.external.is_empty() {
+        println!("external links:");
+        for link in &report.external {
+            let answer = match &link.outcome {
+                Some(Ok(code)) => code.to_string(),
+                Some(Err(why)) => format!("failed: {why}"),
+                None => "not checked".into(),
+            };
+            println!(
+                "  {}:{}: {} -> {answer}",
+                link.path.display(),
+                link.line,
+                link.url
+            );
+        }
+        println!();
+    }
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    if !report.problems.is_empty() {
+        println!();
+    }
+    println!("{}", report.summary());
+    if report.loaded && report.errors() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -1,0 +1,552 @@
+//! The checks of one page or section: its front matter, headings, links and images,
+//! against the site as it would be built.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+use super::links::{Target, classify, decode, ids_in, join_url};
+use super::{ExternalLink, Problem, Severity};
+use crate::content::{Kind, Page};
+use crate::error::Position;
+use crate::front_matter::Date;
+use crate::markdown::{Link, Rendered};
+use crate::output::Entry;
+use crate::render::{static_dirs, url_to_file};
+use crate::site::{Site, display_join};
+use crate::slugs::nearest;
+
+/// A page or a section's `_index.md`: what the checks need of either.
+pub(super) struct Document<'a> {
+    file: &'a Path,
+    text: &'a str,
+    body_offset: usize,
+    /// Site path, `/articles/x/`.
+    url: &'a str,
+    title: &'a str,
+    description: &'a str,
+    rendered: &'a Rendered,
+    page: Option<&'a Page>,
+}
+
+impl Document<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        Position::of_offset(self.text, offset).line
+    }
+
+    /// The line of a front matter key, or 1 (the front matter's start) when it is absent.
+    fn key_line(&self, key: &str) -> usize {
+        key_line(&self.text[..self.body_offset.min(self.text.len())], key)
+    }
+
+    fn is_team(&self) -> bool {
+        self.page.is_some_and(|p| p.kind == Kind::Team)
+    }
+}
+
+pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
+    let pages = site.pages.iter().map(|p| Document {
+        file: &p.file,
+        text: &p.text,
+        body_offset: p.body_offset,
+        url: &p.path,
+        title: &p.meta.title,
+        description: &p.meta.description,
+        rendered: &p.rendered,
+        page: Some(p),
+    });
+    // A site without content/_index.md gets a home section with no file: nothing to check.
+    let sections = site
+        .sections
+        .iter()
+        .filter(|s| !s.text.is_empty())
+        .map(|s| Document {
+            file: &s.file,
+            text: &s.text,
+            body_offset: s.body_offset,
+            url: &s.path,
+            title: &s.title,
+            description: &s.description,
+            rendered: &s.rendered,
+            page: None,
+        });
+    pages.chain(sections).collect()
+}
+
+/// 1-based line of `key = ...` in front matter text, or 1.
+fn key_line(front: &str, key: &str) -> usize {
+    front
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// Levels and byte offsets (in `body`) of the Markdown headings.
+fn headings(body: &str) -> Vec<(u32, usize)> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    Parser::new_ext(body, options)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Heading { level, .. }) => Some((level as u32, range.start)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What is wrong with a heading of `level` after one of `previous` (1 = the page title).
+fn heading_problem(previous: u32, level: u32) -> Option<String> {
+    let hashes = |n: u32| "#".repeat(n as usize);
+    if level == 1 {
+        return Some(format!(
+            "a level-1 heading (`#`) in the text: the page title is already the page's only h1; use `{}`",
+            hashes(2)
+        ));
+    }
+    if level <= previous + 1 {
+        return None;
+    }
+    Some(if previous == 1 {
+        format!(
+            "the first heading is an h{level} (`{}`): headings under the page title start at `{}`",
+            hashes(level),
+            hashes(2)
+        )
+    } else {
+        format!(
+            "this h{level} (`{}`) follows an h{previous}: skip no level, use `{}`",
+            hashes(level),
+            hashes(previous + 1)
+        )
+    })
+}
+
+/// True when `date` lies after `now` (a day-only date: after today, in local time).
+fn is_future(date: &Date, now: chrono::DateTime<chrono::Local>) -> bool {
+    match chrono::NaiveDate::parse_from_str(&date.iso, "%Y-%m-%d") {
+        Ok(day) => day > now.date_naive(),
+        Err(_) => date.timestamp > now.timestamp(),
+    }
+}
+
+pub(super) struct Checker<'a> {
+    site: &'a Site,
+    /// The build as it would be written, by output path (`articles/x/index.html`).
+    outputs: HashMap<String, Entry>,
+    /// Ids of each HTML output, by output path.
+    ids: HashMap<String, HashSet<String>>,
+    /// Folders whose files are published as they are: theme static/, static/, content/.
+    source_dirs: Vec<PathBuf>,
+    /// Site path -> content path, to show links as they were written (`@/x.md`).
+    content_of: HashMap<&'a str, &'a str>,
+    /// Ids of the Markdown headings of each page, by output path, to suggest in messages.
+    heading_ids: HashMap<String, Vec<&'a str>>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) external: Vec<ExternalLink>,
+    pub(super) links: usize,
+    pub(super) images: usize,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(site: &'a Site, outputs: HashMap<String, Entry>) -> Checker<'a> {
+        let ids = outputs
+            .iter()
+            .filter_map(|(file, entry)| match entry {
+                Entry::Bytes(bytes) if file.ends_with(".html") => {
+                    Some((file.clone(), ids_in(&String::from_utf8_lossy(bytes))))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut source_dirs = static_dirs(site);
+        source_dirs.push(display_join(&site.root, "content"));
+        Checker {
+            site,
+            outputs,
+            ids,
+            source_dirs,
+            heading_ids: site
+                .pages
+                .iter()
+                .map(|p| (&p.path, &p.rendered))
+                .chain(site.sections.iter().map(|s| (&s.path, &s.rendered)))
+                .map(|(path, rendered)| {
+                    let ids = rendered.headings.iter().map(|(_, id)| id.as_str());
+                    (url_to_file(path), ids.collect())
+                })
+                .collect(),
+            content_of: site
+                .links
+                .iter()
+                .map(|(content, url)| (url.as_str(), content.as_str()))
+                .collect(),
+            problems: Vec::new(),
+            external: Vec::new(),
+            links: 0,
+            images: 0,
+        }
+    }
+
+    fn problem(&mut self, doc: &Document, line: usize, message: String, help: Option<String>) {
+        self.problems.push(Problem {
+            path: doc.file.to_path_buf(),
+            line,
+            severity: Severity::Error,
+            message,
+            help,
+        });
+    }
+
+    pub(super) fn check_document(&mut self, doc: &Document) {
+        self.check_description(doc);
+        self.check_headings(doc);
+        for link in &doc.rendered.links {
+            if link.is_image {
+                self.images += 1;
+                self.check_image(doc, link);
+            } else {
+                self.check_link(doc, link);
+            }
+        }
+        if let Some(page) = doc.page {
+            self.check_dates(doc, page);
+            self.check_photo(doc, page);
+        }
+    }
+
+    fn check_description(&mut self, doc: &Document) {
+        if !doc.description.trim().is_empty() {
+            return;
+        }
+        let (key, what) = if doc.is_team() {
+            (
+                "summary",
+                "one or two sentences for the team page and link previews",
+            )
+        } else {
+            (
+                "description",
+                "one sentence for search engines and link previews",
+            )
+        };
+        self.problem(
+            doc,
+            doc.key_line(key),
+            format!("no `{key}`"),
+            Some(format!("add {key} = \"...\" to the front matter: {what}")),
+        );
+    }
+
+    fn check_headings(&mut self, doc: &Document) {
+        let body = &doc.text[doc.body_offset.min(doc.text.len())..];
+        let mut previous = 1;
+        for (level, offset) in headings(body) {
+            if let Some(message) = heading_problem(previous, level) {
+                let line = doc.line_of(doc.body_offset + offset);
+                self.problem(doc, line, message, None);
+            }
+            previous = level;
+        }
+    }
+
+    fn check_link(&mut self, doc: &Document, link: &Link) {
+        let line = doc.line_of(link.offset);
+        match classify(&link.url, doc.url, &self.site.config.base_url) {
+            Target::Other => {}
+            Target::External(url) => {
+                self.links += 1;
+                self.external.push(ExternalLink {
+                    path: doc.file.to_path_buf(),
+                    line,
+                    url,
+                    outcome: None,
+                });
+            }
+            Target::Internal { path, anchor } => {
+                self.links += 1;
+                let written = self.written(doc, link);
+                let file = match &path {
+                    None => Some(url_to_file(doc.url)),
+                    Some(p) => self.output_file(p),
+                };
+                let Some(file) = file else {
+                    if path.as_deref().is_some_and(|p| self.is_source_file(p)) {
+                        return;
+                    }
+                    let help = match path.as_deref().and_then(|p| self.nearest_page(p)) {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => "check the address; write links to pages as @/path/to/file.md so that every build checks them".into(),
+                    };
+                    let message =
+                        format!("link to `{written}`, which is not a page or file of this site");
+                    self.problem(doc, line, message, Some(help));
+                    return;
+                };
+                if let Some(anchor) = anchor {
+                    self.check_anchor(doc, line, &written, &file, path.is_none(), &anchor);
+                }
+            }
+        }
+    }
+
+    fn check_anchor(
+        &mut self,
+        doc: &Document,
+        line: usize,
+        written: &str,
+        file: &str,
+        same_page: bool,
+        anchor: &str,
+    ) {
+        // `#` and `#top` go to the top of any page, id or not.
+        if anchor.is_empty() || anchor.eq_ignore_ascii_case("top") {
+            return;
+        }
+        let Some(ids) = self.ids.get(file) else {
+            return;
+        };
+        if ids.contains(anchor) {
+            return;
+        }
+        let which = if same_page { "this page" } else { "that page" };
+        let headings = self.heading_ids.get(file).map_or(&[][..], Vec::as_slice);
+        let help = match nearest(anchor, ids.iter().map(String::as_str)) {
+            Some(n) => format!("did you mean `#{n}`?"),
+            None if headings.is_empty() => {
+                format!("{which} has no headings: link to it without `#{anchor}`")
+            }
+            None => {
+                let shown: Vec<String> =
+                    headings.iter().take(8).map(|id| format!("#{id}")).collect();
+                let more = if headings.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
+                format!("the ids of its headings are {}{more}", shown.join(", "))
+            }
+        };
+        self.problem(
+            doc,
+            line,
+            format!("link to `{written}`: {which} has no heading or element with id `{anchor}`"),
+            Some(help),
+        );
+    }
+
+    fn check_image(&mut self, doc: &Document, link: &Link) {
+        let line = doc.line_of(link.offset);
+        if link.alt.trim().is_empty() {
+            self.problem(
+                doc,
+                line,
+                format!("image `{}` has no alt text", link.url),
+                Some(format!(
+                    "describe the picture for people who cannot see it: ![A short description]({})",
+                    link.url
+                )),
+            );
+        }
+        match classify(&link.url, doc.url, &self.site.config.base_url) {
+            Target::External(url) => self.external.push(ExternalLink {
+                path: doc.file.to_path_buf(),
+                line,
+                url,
+                outcome: None,
+            }),
+            Target::Other | Target::Internal { path: None, .. } => {}
+            Target::Internal { path: Some(p), .. } => {
+                let url = link.url.trim();
+                let beside_page = !url.starts_with('/')
+                    && doc.file.parent().is_some_and(|dir| {
+                        dir.join(decode(url.split(['?', '#']).next().unwrap_or(url)))
+                            .is_file()
+                    });
+                if !beside_page && !self.is_source_file(&p) && self.output_file(&p).is_none() {
+                    let folder = doc.file.parent().unwrap_or(Path::new("content"));
+                    self.problem(
+                        doc,
+                        line,
+                        format!("image `{url}` does not exist"),
+                        Some(format!(
+                            "put the file in {}/ beside the page, or in static/ and write its path from there (/images/x.jpg); or fix the name",
+                            folder.display()
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_dates(&mut self, doc: &Document, page: &Page) {
+        if page.meta.draft {
+            return;
+        }
+        let now = chrono::Local::now();
+        for (key, date) in [("date", &page.meta.date), ("updated", &page.meta.updated)] {
+            if let Some(date) = date
+                && is_future(date, now)
+            {
+                self.problems.push(Problem {
+                    path: doc.file.to_path_buf(),
+                    line: doc.key_line(key),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "`{key}` {} is in the future, but the page is published now",
+                        date.iso
+                    ),
+                    help: Some("set draft = true until that day, or correct the date".into()),
+                });
+            }
+        }
+    }
+
+    fn check_photo(&mut self, doc: &Document, page: &Page) {
+        let Some(photo) = page.meta.photo.as_deref() else {
+            return;
+        };
+        let path = join_url("/", &decode(photo.trim()));
+        if !self.is_source_file(&path) {
+            self.problem(
+                doc,
+                doc.key_line("photo"),
+                format!("`photo` names `{photo}`, which does not exist"),
+                Some(format!(
+                    "put the photo in static{path} (or fix the path: it starts from static/)"
+                )),
+            );
+        }
+    }
+
+    pub(super) fn check_duplicate_titles(&mut self, docs: &[Document]) {
+        let mut first: HashMap<String, &Document> = HashMap::new();
+        let mut ordered: Vec<&Document> = docs.iter().collect();
+        ordered.sort_by_key(|d| d.file);
+        for doc in ordered {
+            let key = doc.title.trim().to_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            match first.get(&key) {
+                Some(earlier) => {
+                    let field = if doc.is_team() { "name" } else { "title" };
+                    let message = format!(
+                        "the {field} `{}` is also the title of `{}`",
+                        doc.title.trim(),
+                        earlier.file.display()
+                    );
+                    let help = "give each page its own title: search results, browser tabs and link previews show only the title";
+                    self.problem(doc, doc.key_line(field), message, Some(help.into()));
+                }
+                None => {
+                    first.insert(key, doc);
+                }
+            }
+        }
+    }
+
+    /// The output file a site path leads to: `/a/` -> `a/index.html`, `/a` -> `a` or `a/index.html`.
+    fn output_file(&self, path: &str) -> Option<String> {
+        let rel = path.trim_start_matches('/');
+        let candidates = if rel.is_empty() || rel.ends_with('/') {
+            vec![format!("{rel}index.html")]
+        } else {
+            vec![rel.to_string(), format!("{rel}/index.html")]
+        };
+        candidates
+            .into_iter()
+            .find(|c| self.outputs.contains_key(c))
+    }
+
+    /// True when a file published as it is (static/, the theme's static/, content/) lives
+    /// at this site path. Asks the disk so that renamed (hashed) output names do not matter.
+    fn is_source_file(&self, path: &str) -> bool {
+        let rel = path.trim_start_matches('/');
+        !rel.is_empty() && self.source_dirs.iter().any(|d| d.join(rel).is_file())
+    }
+
+    fn nearest_page(&self, path: &str) -> Option<String> {
+        let pages: Vec<String> = self
+            .outputs
+            .keys()
+            .filter_map(|f| f.strip_suffix("index.html"))
+            .map(|dir| format!("/{dir}"))
+            .collect();
+        nearest(path, pages.iter().map(String::as_str)).map(str::to_string)
+    }
+
+    /// The link as the author wrote it: `@/articles/x.md#a` rather than `/articles/x/#a`.
+    fn written(&self, doc: &Document, link: &Link) -> String {
+        let (path, anchor) = match link.url.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (link.url.as_str(), None),
+        };
+        let Some(content) = self.content_of.get(path) else {
+            return link.url.clone();
+        };
+        let source_line_end = doc.text[link.offset.min(doc.text.len())..]
+            .find('\n')
+            .map_or(doc.text.len(), |i| link.offset + i);
+        let source = &doc.text[link.offset.min(doc.text.len())..source_line_end];
+        if !source.contains(&format!("@/{content}")) {
+            return link.url.clone();
+        }
+        match anchor {
+            Some(a) => format!("@/{content}#{a}"),
+            None => format!("@/{content}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_must_not_skip_a_level() {
+        assert_eq!(heading_problem(1, 2), None);
+        assert_eq!(heading_problem(3, 2), None);
+        assert_eq!(heading_problem(2, 3), None);
+        assert!(heading_problem(2, 4).unwrap().contains("use `###`"));
+        assert!(heading_problem(1, 3).unwrap().contains("start at `##`"));
+        assert!(
+            heading_problem(2, 1)
+                .unwrap()
+                .contains("already the page's only h1")
+        );
+        assert_eq!(
+            headings("Intro\n\n## A\n\n#### B\n\nSetext\n------\n"),
+            vec![(2, 7), (4, 13), (2, 21)]
+        );
+    }
+
+    #[test]
+    fn finds_the_line_of_a_front_matter_key() {
+        let front = "+++\ntitle = \"A\"\n  date=2025-01-01\ndate_x = 1\n";
+        assert_eq!(key_line(front, "date"), 3);
+        assert_eq!(key_line(front, "title"), 2);
+        assert_eq!(key_line(front, "description"), 1);
+    }
+
+    #[test]
+    fn future_days_are_compared_in_local_time() {
+        let now = chrono::Local::now();
+        let day = |d: chrono::NaiveDate| Date {
+            iso: d.format("%Y-%m-%d").to_string(),
+            timestamp: 0,
+            display: String::new(),
+        };
+        let today = now.date_naive();
+        assert!(!is_future(&day(today), now));
+        assert!(is_future(&day(today + chrono::Days::new(1)), now));
+        assert!(!is_future(&day(today - chrono::Days::new(1)), now));
+    }
+}
