@@ -40,6 +40,7 @@ pub fn render_site(site: &Site, out: &dyn Output) -> Result<BuildStats> {
         .try_for_each(|(rel, src)| out.copy(rel, src))?;
     let jobs = renderer.jobs(site);
     render_jobs(site, &renderer, &jobs, out)?;
+    write_generated(site, &jobs, &statics, out)?;
     Ok(BuildStats {
         pages: site.pages.len(),
         sections: site.sections.len(),
@@ -55,10 +56,69 @@ pub fn render_jobs(
     jobs: &[crate::render::Job],
     out: &dyn Output,
 ) -> Result<()> {
+    let minify = site.config.minify_html;
     jobs.par_iter().try_for_each(|job| {
         let html = renderer.render(site, job)?;
-        out.write(&job.file(), html.into_bytes())
+        let bytes = if minify {
+            minify_html(html.as_bytes())
+        } else {
+            html.into_bytes()
+        };
+        out.write(&job.file(), bytes)
     })
+}
+
+/// Smaller HTML with the same meaning: spaces between tags, comments, optional quotes go.
+fn minify_html(html: &[u8]) -> Vec<u8> {
+    let cfg = minify_html_onepass::Cfg {
+        minify_css: false,
+        minify_js: false,
+    };
+    minify_html_onepass::copy(html, &cfg).unwrap_or_else(|_| html.to_vec())
+}
+
+/// Files made from the whole site rather than from a template: the Atom feed, the
+/// sitemap, robots.txt (unless the site has its own), the search index and `_headers`.
+pub fn write_generated(
+    site: &Site,
+    jobs: &[crate::render::Job],
+    statics: &BTreeMap<String, PathBuf>,
+    out: &dyn Output,
+) -> Result<()> {
+    let needs_history = site
+        .pages
+        .iter()
+        .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
+    let history = if needs_history {
+        crate::history::last_changes(&site.root)
+    } else {
+        Default::default()
+    };
+    if let Some(feed) = crate::feed::atom(site, &history) {
+        out.write("atom.xml", feed.into_bytes())?;
+    }
+    out.write(
+        "sitemap.xml",
+        crate::sitemap::sitemap(site, jobs, &history).into_bytes(),
+    )?;
+    if !statics.contains_key("robots.txt") {
+        out.write("robots.txt", crate::sitemap::robots(site).into_bytes())?;
+    }
+    out.write("search-index.json", crate::search::index(site).into_bytes())?;
+    if !statics.contains_key("_headers") {
+        let hashed: BTreeMap<String, PathBuf> = statics
+            .iter()
+            .filter(|(rel, src)| {
+                crate::assets::is_hashable(&src.to_string_lossy()) && !src.ends_with(rel.as_str())
+            })
+            .map(|(rel, src)| (rel.clone(), src.clone()))
+            .collect();
+        out.write(
+            "_headers",
+            crate::assets::headers_file(&hashed).into_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 /// Every static file by output path: the theme's, then the site's `static/`, then files
@@ -90,5 +150,19 @@ pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
     for (src, rel) in &site.assets {
         files.insert(rel.clone(), src.clone());
     }
+    // A copy of each stylesheet and script under a name with its hash, which templates
+    // reach through get_url(..., cachebust=true) and hosts may cache for a year.
+    let hashed: Vec<(String, PathBuf)> = files
+        .iter()
+        .filter(|(rel, _)| crate::assets::is_hashable(rel))
+        .filter_map(|(rel, src)| {
+            let bytes = std::fs::read(src).ok()?;
+            Some((
+                crate::assets::hashed_name(rel, &crate::assets::hash(&bytes)),
+                src.clone(),
+            ))
+        })
+        .collect();
+    files.extend(hashed);
     Ok(files)
 }

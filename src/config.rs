@@ -35,6 +35,12 @@ pub struct Config {
     /// How many articles a tag page lists before it continues on `/tags/<tag>/page/2/`.
     #[serde(default = "default_tags_paginate_by")]
     pub tags_paginate_by: usize,
+    /// How many of the newest articles `/atom.xml` carries.
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: usize,
+    /// Minify every HTML page (smaller files, harder to read when debugging a theme).
+    #[serde(default)]
+    pub minify_html: bool,
     #[serde(default)]
     pub extra: toml::Table,
 }
@@ -47,6 +53,10 @@ fn default_tags_paginate_by() -> usize {
     10
 }
 
+fn default_feed_limit() -> usize {
+    20
+}
+
 /// Every top-level key `config.toml` accepts.
 pub const CONFIG_KEYS: &[&str] = &[
     "title",
@@ -56,6 +66,8 @@ pub const CONFIG_KEYS: &[&str] = &[
     "theme",
     "menu",
     "tags_paginate_by",
+    "feed_limit",
+    "minify_html",
     "extra",
 ];
 

@@ -5,19 +5,24 @@
 //! -> [`site`] (sections, pages, tags, links) -> [`render`] (Tera) -> [`output`]
 //! (atomic write to disk, or memory for the preview server).
 
+pub mod assets;
 pub mod build;
 pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feed;
 pub mod front_matter;
+pub mod history;
 pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod rebuild;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
+pub mod sitemap;
 pub mod slugs;
 
 pub use build::{BuildStats, build};

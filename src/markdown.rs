@@ -44,6 +44,8 @@ pub struct Rendered {
     pub headings: Vec<(u32, String)>,
     pub word_count: usize,
     pub links: Vec<Link>,
+    /// The text without markup, blocks separated by spaces: for the search index.
+    pub text: String,
 }
 
 /// Where the body comes from, so errors point into the right file at the right line.
@@ -102,9 +104,20 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
     let mut first_paragraph: Option<(usize, Option<usize>)> = None;
     let mut more_at: Option<usize> = None;
     let mut image_alt: Option<usize> = None;
+    let mut in_code_block = false;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let offset = source.body_offset + range.start;
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::Text(t) if !in_code_block => {
+                if let Some(e) = unparsed_internal_link(t, body, range.start, source) {
+                    errors.push(e);
+                }
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -127,6 +140,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
             }
             Event::End(TagEnd::Heading(level)) => {
                 depth = depth.saturating_sub(1);
+                out.text.push(' ');
                 if let Some((start, text)) = heading.take() {
                     let explicit = match &events[start] {
                         Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
@@ -148,6 +162,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.word_count += t.split_whitespace().count();
+                out.text.push_str(t);
                 if let Some((_, text)) = heading.as_mut() {
                     text.push_str(t);
                 }
@@ -228,7 +243,14 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
         match &event {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
+            Event::SoftBreak | Event::HardBreak => out.text.push(' '),
             _ => {}
+        }
+        if let Event::End(end) = &event
+            && is_block_end(end)
+            && !out.text.ends_with(' ')
+        {
+            out.text.push(' ');
         }
         events.push(event);
     }
@@ -245,6 +267,38 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
     out.toc = nest(flat_toc);
     out.html = to_html(&events);
     Ok(out)
+}
+
+fn is_block_end(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::FootnoteDefinition
+    )
+}
+
+/// `[text](@/a b.md)` is not a link in Markdown (a space ends the address), so it would be
+/// printed as it is: say so instead, since file names with spaces are common.
+fn unparsed_internal_link(text: &str, body: &str, start: usize, source: &Source) -> Option<Error> {
+    if !text.starts_with("(@/") || !body.get(..start).is_some_and(|b| b.ends_with(']')) {
+        return None;
+    }
+    let target = text[1..].split(')').next().unwrap_or_default();
+    Some(
+        Error::at(
+            source.path,
+            source.text,
+            source.body_offset + start,
+            format!("`{target}` is not read as a link: Markdown ends an address at a space"),
+        )
+        .with_help(format!(
+            "put an address with spaces between < and >: [text](<{target}>)"
+        )),
+    )
 }
 
 fn to_html(events: &[Event]) -> String {
@@ -349,6 +403,12 @@ mod tests {
         let r = render_str("> quoted\n\nText here.\n");
         assert!(r.summary.is_none());
         assert_eq!(r.first_paragraph.as_deref(), Some("<p>Text here.</p>\n"));
+    }
+
+    #[test]
+    fn keeps_plain_text_with_block_breaks() {
+        let r = render_str("## Title\n\nOne *two*\nthree.\n\n- four\n- five\n");
+        assert_eq!(r.text.trim(), "Title One two three. four five");
     }
 
     #[test]

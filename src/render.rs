@@ -613,16 +613,23 @@ impl GetUrl {
             return Ok(Value::String(path.to_string()));
         }
         let rel = path.trim_start_matches('/');
-        let mut url = format!("{}/{rel}", self.base_url);
-        if args
+        let cachebust = args
             .get("cachebust")
             .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
-            url.push_str("?h=");
-            url.push_str(&self.hash(rel, path)?);
+            .unwrap_or(false);
+        if cachebust && crate::assets::is_hashable(rel) {
+            let hashed = crate::assets::hashed_name(rel, &self.hash(rel, path)?);
+            return Ok(Value::String(format!("{}/{hashed}", self.base_url)));
         }
-        Ok(Value::String(url))
+        if cachebust {
+            // Images and other files keep their name; the query still changes with them.
+            return Ok(Value::String(format!(
+                "{}/{rel}?h={}",
+                self.base_url,
+                self.hash(rel, path)?
+            )));
+        }
+        Ok(Value::String(format!("{}/{rel}", self.base_url)))
     }
 
     fn hash(&self, rel: &str, path: &str) -> tera::Result<String> {
@@ -639,7 +646,7 @@ impl GetUrl {
         })?;
         let bytes = std::fs::read(&file)
             .map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.display())))?;
-        let h = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes));
+        let h = crate::assets::hash(&bytes);
         if let Ok(mut cache) = self.hashes.lock() {
             cache.insert(rel.to_string(), h.clone());
         }

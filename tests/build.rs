@@ -19,7 +19,7 @@ fn prints_one_summary_line_and_writes_pretty_urls() {
     assert!(out.status.success(), "{}", stderr(&out));
     let line = stdout(&out);
     assert!(
-        line.starts_with("built 8 pages, 4 sections, 2 static files in "),
+        line.starts_with("built 8 pages, 4 sections, 3 static files in "),
         "{line}"
     );
     assert!(line.trim_end().ends_with("/public/"), "{line}");
@@ -249,7 +249,23 @@ fn home_reaches_other_sections_and_cachebusts_assets() {
         "{home}"
     );
     assert!(home.contains("<p class=\"faq-url\">https://test.example/faq/</p>"));
-    assert!(home.contains("/css/site.css?h="), "{home}");
+    assert!(
+        home.contains("href=\"https://test.example/css/site."),
+        "{home}"
+    );
+    let hashed = home
+        .split("/css/site.")
+        .nth(1)
+        .unwrap()
+        .split(".css")
+        .next()
+        .unwrap();
+    assert_eq!(hashed.len(), 16, "{home}");
+    assert!(
+        site.path()
+            .join(format!("public/css/site.{hashed}.css"))
+            .is_file()
+    );
 }
 
 #[test]
@@ -285,7 +301,7 @@ fn hashed_asset_url_changes_when_the_file_changes() {
     .unwrap();
     assert!(build(site.path(), &[]).status.success());
     let after = read(site.path(), "public/index.html");
-    let hash = |s: &str| s.split("site.css?h=").nth(1).unwrap()[..16].to_string();
+    let hash = |s: &str| s.split("/css/site.").nth(1).unwrap()[..16].to_string();
     assert_ne!(hash(&before), hash(&after));
 }
 
@@ -588,4 +604,145 @@ fn the_center_site_builds_with_all_its_content() {
         .filter(|e| e.path().is_dir())
         .count();
     assert_eq!(bios, 11, "eleven team bios");
+}
+
+/// `xmllint --noout` on a generated file: the same check a feed reader or crawler makes.
+fn assert_well_formed_xml(path: &Path) {
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg(path)
+        .output();
+    let out = out.expect("xmllint is needed for this test: apt-get install libxml2-utils");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn atom_feed_has_absolute_links_and_full_content() {
+    let site = built();
+    let feed_path = site.path().join("public/atom.xml");
+    assert_well_formed_xml(&feed_path);
+    let feed = read(site.path(), "public/atom.xml");
+    assert!(
+        feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""),
+        "{feed}"
+    );
+    assert!(feed.contains("<id>https://test.example/</id>"));
+    assert!(feed.contains(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://test.example/atom.xml\"/>"
+    ));
+    assert!(
+        feed.contains("<updated>2025-03-01T00:00:00Z</updated>"),
+        "feed updated = newest entry: {feed}"
+    );
+    assert_eq!(
+        feed.matches("<entry>").count(),
+        3,
+        "three published articles, no draft"
+    );
+    assert!(feed.contains("<title type=\"text\">Care &amp; &lt;Recovery&gt;</title>"));
+    assert!(feed.contains("<id>https://test.example/articles/third/</id>"));
+    assert!(feed.contains("<published>2025-02-03T09:30:00-08:00</published>"));
+    assert!(
+        feed.contains("&lt;h2 id=&quot;why-it-matters&quot;&gt;"),
+        "full content, escaped"
+    );
+    assert!(!feed.contains("Unfinished"));
+    assert!(
+        feed.find("articles/third/").unwrap() < feed.find("articles/second/").unwrap(),
+        "newest first"
+    );
+}
+
+#[test]
+fn sitemap_lists_public_pages_only_and_robots_names_it() {
+    let site = built();
+    assert_well_formed_xml(&site.path().join("public/sitemap.xml"));
+    let map = read(site.path(), "public/sitemap.xml");
+    assert!(map.contains("<url><loc>https://test.example/articles/third/</loc><lastmod>2025-03-01</lastmod></url>"), "{map}");
+    assert!(
+        map.contains("<loc>https://test.example/</loc>")
+            && map.contains("<loc>https://test.example/tags/trauma/</loc>")
+    );
+    assert!(!map.contains("/blog/care/"), "no aliases");
+    assert!(!map.contains("404"), "no 404 page");
+    assert!(!map.contains("/articles/draft/"), "no drafts");
+    // The fixture has its own robots.txt, which wins; without it grove writes one.
+    std::fs::remove_file(site.path().join("static/robots.txt")).unwrap();
+    std::fs::remove_file(site.path().join("themes/plain/static/robots.txt")).unwrap();
+    assert!(build(site.path(), &[]).status.success());
+    assert_eq!(
+        read(site.path(), "public/robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://test.example/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn search_index_holds_every_page() {
+    let site = built();
+    let index: serde_json::Value =
+        serde_json::from_str(&read(site.path(), "public/search-index.json")).unwrap();
+    let entries = index.as_array().unwrap();
+    assert_eq!(entries.len(), 8);
+    let third = entries
+        .iter()
+        .find(|e| e["u"] == "/articles/third/")
+        .unwrap();
+    assert_eq!(third["t"], "Care & <Recovery>");
+    assert_eq!(third["s"], "Articles");
+    assert!(third["h"].as_str().unwrap().contains("Why it matters"));
+    assert!(
+        third["b"]
+            .as_str()
+            .unwrap()
+            .contains("The summary paragraph.")
+    );
+}
+
+#[test]
+fn headers_file_caches_hashed_assets_and_sets_security_headers() {
+    let site = built();
+    let headers = read(site.path(), "public/_headers");
+    let hashed = std::fs::read_dir(site.path().join("public/css"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n != "site.css")
+        .unwrap();
+    assert!(
+        headers.contains(&format!(
+            "/css/{hashed}\n  Cache-Control: public, max-age=31536000, immutable"
+        )),
+        "{headers}"
+    );
+    assert!(headers.contains("Content-Security-Policy: default-src 'self'"));
+    assert!(
+        headers.contains("X-Content-Type-Options: nosniff") && headers.contains("Referrer-Policy:")
+    );
+}
+
+#[test]
+fn minify_html_shrinks_pages_without_changing_text() {
+    let site = built();
+    let plain = read(site.path(), "public/articles/third/index.html");
+    let config = read(site.path(), "config.toml");
+    std::fs::write(
+        site.path().join("config.toml"),
+        format!("minify_html = true\n{config}"),
+    )
+    .unwrap();
+    let out = build(site.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let small = read(site.path(), "public/articles/third/index.html");
+    assert!(
+        small.len() < plain.len(),
+        "{} >= {}",
+        small.len(),
+        plain.len()
+    );
+    assert!(small.contains("Why it matters") && small.contains("The footnote."));
 }

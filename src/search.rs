@@ -1,0 +1,92 @@
+//! The search index (`/search-index.json`) the theme's search page reads in the browser:
+//! title, URL, section, description, headings and body text of every page.
+
+use serde::Serialize;
+
+use crate::site::Site;
+
+/// Total body text kept across all pages; large sites keep less text per page so the
+/// index stays small enough to download (10,000 pages: about 600 characters each).
+pub const TEXT_BUDGET: usize = 6_000_000;
+/// Every page keeps at least this much body text.
+pub const MIN_TEXT: usize = 400;
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    /// title
+    t: &'a str,
+    /// URL path
+    u: &'a str,
+    /// section title
+    s: &'a str,
+    /// description
+    d: &'a str,
+    /// headings
+    h: String,
+    /// body text
+    b: &'a str,
+}
+
+/// The JSON index. Every page (not sections, aliases or tags) is one entry.
+pub fn index(site: &Site) -> String {
+    let per_page = (TEXT_BUDGET / site.pages.len().max(1)).max(MIN_TEXT);
+    let entries: Vec<Entry> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let section = site.section_of(p);
+            let section_title = if section.relative_path == "_index.md" {
+                ""
+            } else {
+                section.title.as_str()
+            };
+            let headings: Vec<&str> = flatten(&p.rendered.toc);
+            Entry {
+                t: &p.meta.title,
+                u: &p.path,
+                s: section_title,
+                d: &p.meta.description,
+                h: headings.join(" · "),
+                b: truncate(p.rendered.text.trim(), per_page),
+            }
+        })
+        .collect();
+    serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into())
+}
+
+fn flatten(toc: &[crate::markdown::Heading]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&crate::markdown::Heading> = toc.iter().rev().collect();
+    while let Some(h) = stack.pop() {
+        out.push(h.title.as_str());
+        stack.extend(h.children.iter().rev());
+    }
+    out
+}
+
+/// The first `max` bytes of `text`, cut at a word boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[..end].rfind(' ') {
+        Some(space) if space > max / 2 => &text[..space],
+        _ => &text[..end],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_at_words_and_char_boundaries() {
+        assert_eq!(truncate("one two three", 100), "one two three");
+        assert_eq!(truncate("one two three", 9), "one two");
+        assert_eq!(truncate("ééééé", 3), "é");
+    }
+}
