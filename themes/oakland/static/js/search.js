@@ -45,7 +45,7 @@
       if (all) hits.push({ x: x, score: score });
     }
     hits.sort(function (a, b) { return b.score - a.score || a.x.e.t.localeCompare(b.x.e.t); });
-    return hits.slice(0, 50);
+    return hits.slice(0, 30);
   }
 
   // A window of text around the first match, cut at spaces.
