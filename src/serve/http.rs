@@ -6,12 +6,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
-
 use crate::output::Entry;
 
 use super::Shared;
 use super::reload::SCRIPT;
+use super::wire::{Request, Response};
 
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,106 +101,106 @@ pub fn inject(html: &[u8]) -> Vec<u8> {
     out
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("header names and values are ASCII")
-}
-
 fn etag(bytes: &[u8]) -> String {
     format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(bytes))
 }
 
-/// Answers one request. Errors writing to the client are ignored: the tab went away.
-pub fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let response = Response::from_string("method not allowed\n")
-            .with_status_code(405)
-            .with_header(header("Allow", "GET, HEAD"));
-        let _ = request.respond(response);
-        return;
+/// Whether an `If-None-Match` value (`"a"`, `W/"a", "b"` or `*`) names `tag`.
+fn etag_matches(wanted: &str, tag: &str) -> bool {
+    wanted
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == tag || t == "*")
+}
+
+/// What a request gets.
+#[derive(Debug)]
+pub enum Reply {
+    Page(Response),
+    /// The connection becomes an event stream that starts with this `hello` event.
+    Events(String),
+}
+
+/// Answers one request from the current snapshot of the site.
+pub fn respond(request: &Request, shared: &Shared) -> Reply {
+    if request.method != "GET" && request.method != "HEAD" {
+        return Reply::Page(
+            Response::new(405, b"method not allowed\n".to_vec())
+                .with("Content-Type", "text/plain; charset=utf-8")
+                .with("Allow", "GET, HEAD"),
+        );
     }
-    let url = request.url().to_string();
-    let (path, query) = match url.split_once('?') {
-        Some((p, q)) => (p.to_string(), Some(q.to_string())),
-        None => (url.clone(), None),
+    let (path, query) = match request.target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (request.target.as_str(), None),
     };
-    let path = path.split('#').next().unwrap_or("").to_string();
+    let path = path.split('#').next().unwrap_or("");
     let snapshot = shared.snapshot();
-    match path.as_str() {
-        "/__grove/events" => {
-            let hello = super::hello(&snapshot);
-            shared.hub.attach(request.into_writer(), hello);
-            return;
-        }
-        "/__grove/live.js" => {
-            send(request, 200, "live.js", SCRIPT.as_bytes().to_vec(), false);
-            return;
-        }
+    match path {
+        "/__grove/events" => return Reply::Events(super::hello(&snapshot)),
+        "/__grove/live.js" => return Reply::Page(page(200, "live.js", SCRIPT.as_bytes().to_vec())),
         _ => {}
     }
     if snapshot.files.is_empty()
         && let Some(error) = &snapshot.error
     {
-        send(request, 500, "error.html", error_page(error), true);
-        return;
+        return Reply::Page(page(500, "error.html", inject(&error_page(error))));
     }
     let files = &snapshot.files;
-    match resolve(&path, |k| files.contains_key(k)) {
-        Resolved::File(key) => match read_entry(&files[&key], &shared.allowed_roots) {
+    let roots = &shared.allowed_roots;
+    let response = match resolve(path, |k| files.contains_key(k)) {
+        Resolved::File(key) => match read_entry(&files[&key], roots) {
             Some(bytes) => {
-                let html = key.ends_with(".html");
-                let if_none_match = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("If-None-Match"))
-                    .map(|h| h.value.as_str().to_string());
-                let body = if html { inject(&bytes) } else { bytes.to_vec() };
-                let tag = etag(&body);
-                if if_none_match.as_deref() == Some(tag.as_str()) {
-                    let response = Response::empty(StatusCode(304))
-                        .with_header(header("ETag", &tag))
-                        .with_header(header("Cache-Control", "no-cache"));
-                    let _ = request.respond(response);
+                let body = if key.ends_with(".html") {
+                    inject(&bytes)
                 } else {
-                    send(request, 200, &key, body, false);
+                    bytes.to_vec()
+                };
+                let response = page(200, &key, body);
+                if let (Some(tag), Some(wanted)) =
+                    (response.header("ETag"), request.header("If-None-Match"))
+                    && etag_matches(wanted, tag)
+                {
+                    let mut not_modified = Response::new(304, Vec::new());
+                    not_modified.headers = response.headers;
+                    not_modified
+                } else {
+                    response
                 }
             }
-            None => not_found(request, files, &shared.allowed_roots),
+            None => not_found(files, roots),
         },
         Resolved::Redirect(location) => {
             let location = match query {
                 Some(q) => format!("{location}?{q}"),
                 None => location,
             };
-            let response = Response::empty(StatusCode(301))
-                .with_header(header("Location", &location))
-                .with_header(header("Cache-Control", "no-cache"));
-            let _ = request.respond(response);
+            Response::new(301, Vec::new())
+                .with("Location", location)
+                .with("Cache-Control", "no-cache")
         }
-        Resolved::NotFound => not_found(request, files, &shared.allowed_roots),
-    }
+        Resolved::NotFound => not_found(files, roots),
+    };
+    Reply::Page(response)
 }
 
-fn send(request: Request, status: u16, name: &str, body: Vec<u8>, inject_script: bool) {
-    let body = if inject_script { inject(&body) } else { body };
+/// A response for a site file: its type, no caching without revalidation, and an ETag.
+fn page(status: u16, name: &str, body: Vec<u8>) -> Response {
     let tag = etag(&body);
-    let response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type(name)))
-        .with_header(header("Cache-Control", "no-cache"))
-        .with_header(header("ETag", &tag))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(response);
+    Response::new(status, body)
+        .with("Content-Type", content_type(name))
+        .with("Cache-Control", "no-cache")
+        .with("ETag", tag)
+        .with("X-Content-Type-Options", "nosniff")
 }
 
-fn not_found(request: Request, files: &HashMap<String, Entry>, roots: &[PathBuf]) {
+fn not_found(files: &HashMap<String, Entry>, roots: &[PathBuf]) -> Response {
     let body = files
         .get("404.html")
         .and_then(|e| read_entry(e, roots))
         .map(|b| inject(&b))
         .unwrap_or_else(|| inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Go to the home page</a>.</p></body></html>"));
-    send(request, 404, "404.html", body, false);
+    page(404, "404.html", body)
 }
 
 /// The bytes of a site file; static files are read now and must lie inside the site.

@@ -4,6 +4,7 @@
 pub mod http;
 pub mod reload;
 pub mod watch;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -16,10 +17,7 @@ use crate::error::{Error, Result};
 use crate::output::{Entry, MemoryOutput};
 use crate::rebuild::{Plan, affected_jobs, plan};
 use crate::render::Renderer;
-use crate::site::{BuildOptions, Site};
-
-/// Page requests are answered by this many threads; event streams have their own.
-pub const WORKERS: usize = 16;
+use crate::site::{BuildOptions, Site, is_ignored_file_name};
 
 /// What `grove serve` was asked for.
 #[derive(Debug, Clone)]
@@ -71,6 +69,8 @@ pub fn hello(s: &Snapshot) -> String {
 /// A running preview server (the HTTP side); the rebuild loop runs on the caller's thread.
 pub struct Server {
     pub address: SocketAddr,
+    /// The site folder, canonical: the watcher reports paths under it.
+    root: PathBuf,
     pub shared: Arc<Shared>,
     builder: Builder,
     watcher: watch::SiteWatcher,
@@ -106,7 +106,9 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     });
 
     let mut builder = Builder {
-        root: root.clone(),
+        // Loaded from the folder as the user named it, so that messages read
+        // `content/x.md:3:1` as they do for `grove build`, not a long absolute path.
+        root: options.root.clone(),
         options: build_options,
         site: None,
         files: Arc::default(),
@@ -130,24 +132,15 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     };
     shared.replace(builder.snapshot(first_error));
 
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| Error::file(&root, format!("cannot start the HTTP server: {e}")))?;
-    let server = Arc::new(server);
-    for i in 0..WORKERS {
-        let server = Arc::clone(&server);
-        let shared = Arc::clone(&shared);
-        std::thread::Builder::new()
-            .name(format!("grove-http-{i}"))
-            .spawn(move || {
-                while let Ok(request) = server.recv() {
-                    http::handle(request, &shared);
-                }
-            })
-            .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
-    }
+    let listening = Arc::clone(&shared);
+    std::thread::Builder::new()
+        .name("grove-http".into())
+        .spawn(move || wire::listen(listener, listening))
+        .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
     let watcher = watch::SiteWatcher::start(&root)?;
     Ok(Server {
         address,
+        root,
         shared,
         builder,
         watcher,
@@ -164,11 +157,11 @@ impl Server {
                 .site
                 .as_ref()
                 .and_then(|s| s.config.theme.clone());
-            let plan = plan(&self.builder.root, theme.as_deref(), &changed);
+            let plan = plan(&self.root, theme.as_deref(), &changed);
             if plan == Plan::Nothing {
                 continue;
             }
-            let what = describe(&self.builder.root, &changed);
+            let what = describe(&self.root, &changed);
             let start = Instant::now();
             match self.builder.rebuild(&plan) {
                 Ok(outcome) => {
@@ -210,6 +203,10 @@ impl Server {
 fn describe(root: &Path, changed: &[PathBuf]) -> String {
     let names: Vec<String> = changed
         .iter()
+        .filter(|p| {
+            p.file_name()
+                .is_none_or(|n| !is_ignored_file_name(&n.to_string_lossy()))
+        })
         .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
         .filter(|n| !n.is_empty())
         .collect();
@@ -322,6 +319,13 @@ impl Builder {
                 let jobs = affected_jobs(&site, &renderer, &update);
                 let out = MemoryOutput::default();
                 render_jobs(&site, &renderer, &jobs, &out)?;
+                // The feed, sitemap and search index show every page: keep them in step.
+                crate::build::write_generated(
+                    &site,
+                    &renderer.jobs(&site),
+                    &collect_static(&site)?,
+                    &out,
+                )?;
                 let mut files = (*self.files).clone();
                 files.extend(out.into_files());
                 self.files = Arc::new(files);

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
 
-/// How many tabs may listen at once; each has its own thread, so the number is bounded.
+/// How many tabs may listen at once; each holds a connection thread, so the number is bounded.
 pub const MAX_CLIENTS: usize = 256;
 
 /// Keeps idle connections alive through proxies and lets dead ones be noticed.
@@ -18,23 +18,21 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Takes over a connection as an event stream; `hello` is sent first. Returns false
-    /// (and sends nothing) when too many tabs are already listening.
-    pub fn attach(&self, mut writer: Box<dyn Write + Send>, hello: String) -> bool {
+    /// Turns a connection into an event stream: sends `hello`, then every broadcast, until
+    /// the tab goes away. Runs on the connection's own thread. When too many tabs are
+    /// already listening the request is answered 503 instead.
+    pub fn serve(&self, writer: &mut impl Write, hello: String) {
         let (tx, rx) = sync_channel::<String>(16);
         {
             let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
             clients.retain(|c| !is_closed(c));
             if clients.len() >= MAX_CLIENTS {
                 let _ = writer.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                return false;
+                return;
             }
             clients.push(tx);
         }
-        std::thread::Builder::new()
-            .name("grove-events".into())
-            .spawn(move || stream(writer, rx, hello))
-            .is_ok()
+        stream(writer, rx, hello);
     }
 
     /// Sends one event to every tab; a tab that is too far behind or gone is dropped.
@@ -65,7 +63,7 @@ fn is_closed(c: &SyncSender<String>) -> bool {
     )
 }
 
-fn stream(mut writer: Box<dyn Write + Send>, rx: Receiver<String>, hello: String) {
+fn stream(writer: &mut impl Write, rx: Receiver<String>, hello: String) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
     if writer
         .write_all(head.as_bytes())

@@ -1,0 +1,1049 @@
+//! `grove serve` end to end: each test copies tests/fixtures/serve/site to a temporary
+//! folder, starts the real binary on it with `--port 0`, and talks HTTP and Server-Sent
+//! Events to it over 127.0.0.1, as a browser would. Conditions are polled up to a deadline,
+//! never assumed after a sleep.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// How long any one condition may take to come true before the test fails.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+const ARTICLE: &str = "content/articles/first-steps.md";
+const ARTICLE_URL: &str = "/articles/first-steps/";
+
+// ---------------------------------------------------------------------------------------
+// The site under test: a temporary copy of the fixture, with a sibling folder outside it.
+
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/site");
+        copy_dir(&fixture, &dir.path().join("site"));
+        std::fs::create_dir(dir.path().join("outside")).unwrap();
+        Site { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("site")
+    }
+
+    /// A folder beside the site: nothing in it may ever be served.
+    fn outside(&self) -> PathBuf {
+        self.dir.path().join("outside")
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn replace(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    fn assert_no_public(&self) {
+        assert!(
+            !self.path("public").exists(),
+            "grove serve created public/ in the site folder"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Polls `check` until it returns `Some`, or fails the test after [`DEADLINE`].
+fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The server process. Dropping it kills the process, so a failing test leaves nothing behind.
+
+struct Serve {
+    child: Child,
+    port: u16,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(site: &Site) -> Serve {
+        Serve::start_with(site, &["--port", "0"])
+    }
+
+    /// Runs `grove serve ARGS` in the site folder, as a person previewing their site would.
+    fn start_with(site: &Site, args: &[&str]) -> Serve {
+        Serve::spawn(
+            Command::new(env!("CARGO_BIN_EXE_grove"))
+                .current_dir(site.root())
+                .arg("serve")
+                .args(args),
+        )
+    }
+
+    fn spawn(command: &mut Command) -> Serve {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let out = child.stdout.take().unwrap();
+        let lines = Arc::clone(&stdout);
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let mut err = child.stderr.take().unwrap();
+        let text = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                text.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut serve = Serve {
+            child,
+            port: 0,
+            stdout,
+            stderr,
+        };
+        serve.port = eventually("the `serving at` line", || {
+            if let Ok(Some(status)) = serve.child.try_wait() {
+                panic!(
+                    "grove serve exited with {status}:\n{}",
+                    serve.stderr.lock().unwrap()
+                );
+            }
+            serve.lines().iter().find_map(|l| {
+                l.strip_prefix("serving at http://127.0.0.1:")?
+                    .strip_suffix('/')?
+                    .parse()
+                    .ok()
+            })
+        });
+        serve
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits for a line on stdout that satisfies `want`, and returns it.
+    fn wait_line(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
+        eventually(what, || self.lines().into_iter().find(|l| want(l)))
+    }
+
+    fn rebuild_lines(&self) -> Vec<String> {
+        self.lines()
+            .into_iter()
+            .filter(|l| l.starts_with("rebuilt ") || l.starts_with("updated "))
+            .collect()
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.send(&format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"))
+    }
+
+    /// Sends a request head (without the final blank line) and reads the whole response.
+    fn send(&self, head: &str) -> Response {
+        http(self.port, head)
+    }
+
+    fn events(&self) -> Events {
+        Events::open(self.port)
+    }
+
+    /// Polls `path` until its body contains `text`.
+    fn wait_for_text(&self, path: &str, text: &str) -> Response {
+        eventually(&format!("{path} to show {text:?}"), || {
+            let r = self.get(path);
+            (r.status == 200 && r.text().contains(text)).then_some(r)
+        })
+    }
+
+    fn wait_exit(&mut self) -> ExitStatus {
+        eventually("grove serve to exit", || self.child.try_wait().unwrap())
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A small HTTP/1.1 client: raw request targets are needed to test path traversal, which
+// a URL-normalising client would clean up before sending.
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn http(port: u16, head: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream
+        .write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("Transfer-Encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        body = dechunk(&body);
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size_text = String::from_utf8_lossy(&raw[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        let start = line_end + 2;
+        out.extend_from_slice(&raw[start..start + size]);
+        raw = &raw[start + size + 2..];
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// An event-stream listener on /__grove/events, like a tab's EventSource.
+
+#[derive(Debug, Clone)]
+struct Event {
+    name: String,
+    data: String,
+}
+
+impl Event {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).unwrap()
+    }
+}
+
+struct Events {
+    rx: mpsc::Receiver<Event>,
+    stream: TcpStream,
+}
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(
+                b"GET /__grove/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+            )
+            .unwrap();
+        let reader = stream.try_clone().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(reader).lines().map_while(Result::ok);
+            let status = lines.next().unwrap_or_default();
+            if !status.contains(" 200 ") {
+                return;
+            }
+            let head: Vec<String> = lines.by_ref().take_while(|l| !l.is_empty()).collect();
+            assert!(
+                head.iter().any(|h| h
+                    .to_ascii_lowercase()
+                    .starts_with("content-type: text/event-stream")),
+                "{head:?}"
+            );
+            let (mut name, mut data) = (String::new(), Vec::new());
+            for line in lines {
+                if line.is_empty() {
+                    if !name.is_empty()
+                        && tx
+                            .send(Event {
+                                name: std::mem::take(&mut name),
+                                data: data.join("\n"),
+                            })
+                            .is_err()
+                    {
+                        return;
+                    }
+                    name.clear();
+                    data.clear();
+                } else if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push(d.to_string());
+                }
+            }
+        });
+        Events { rx, stream }
+    }
+
+    fn next(&self) -> Event {
+        self.rx
+            .recv_timeout(DEADLINE)
+            .unwrap_or_else(|_| panic!("no event within {DEADLINE:?}"))
+    }
+
+    /// Skips events until one named `name` arrives.
+    fn wait(&self, name: &str) -> Event {
+        let start = Instant::now();
+        loop {
+            let left = DEADLINE.saturating_sub(start.elapsed());
+            match self.rx.recv_timeout(left) {
+                Ok(e) if e.name == name => return e,
+                Ok(_) => {}
+                Err(_) => panic!("no `{name}` event within {DEADLINE:?}"),
+            }
+        }
+    }
+
+    /// The `hello` event every new stream starts with.
+    fn hello(&self) -> serde_json::Value {
+        let e = self.next();
+        assert_eq!(e.name, "hello", "{e:?}");
+        e.json()
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+#[test]
+fn serves_pages_and_files_with_their_content_types() {
+    let site = Site::new();
+    let files: &[(&str, &str)] = &[
+        ("a.js", "text/javascript; charset=utf-8"),
+        ("a.mjs", "text/javascript; charset=utf-8"),
+        ("a.json", "application/json"),
+        ("a.xml", "application/xml"),
+        ("a.svg", "image/svg+xml"),
+        ("a.png", "image/png"),
+        ("a.jpg", "image/jpeg"),
+        ("a.gif", "image/gif"),
+        ("a.webp", "image/webp"),
+        ("a.avif", "image/avif"),
+        ("a.ico", "image/x-icon"),
+        ("a.woff2", "font/woff2"),
+        ("a.txt", "text/plain; charset=utf-8"),
+        ("a.pdf", "application/pdf"),
+    ];
+    for (name, _) in files {
+        site.write(&format!("static/files/{name}"), &format!("bytes of {name}"));
+    }
+    let serve = Serve::start(&site);
+
+    for (path, text) in [
+        ("/", "Welcome to the fixture home page."),
+        (ARTICLE_URL, "The first article says hello."),
+        ("/faq/how-long/", "About six weeks."),
+        ("/team/jane-doe/", "Jane Doe, LCSW"),
+        ("/about/", "The about page."),
+        ("/faq/", "How long does it take?"),
+    ] {
+        let r = serve.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(
+            r.header("Content-Type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        assert!(
+            r.text().contains(text),
+            "{path} lacks {text:?}:\n{}",
+            r.text()
+        );
+    }
+    let css = serve.get("/css/site.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert_eq!(css.text(), site.read("themes/tiny/static/css/site.css"));
+    for (name, mime) in files {
+        let r = serve.get(&format!("/files/{name}"));
+        assert_eq!(r.status, 200, "{name}");
+        assert_eq!(r.header("Content-Type"), Some(*mime), "{name}");
+        assert_eq!(r.text(), format!("bytes of {name}"));
+        assert_eq!(r.header("Cache-Control"), Some("no-cache"), "{name}");
+    }
+    site.assert_no_public();
+}
+
+#[test]
+fn a_folder_asked_for_without_its_slash_redirects() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let r = serve.get("/faq");
+    assert_eq!(r.status, 301);
+    assert_eq!(r.header("Location"), Some("/faq/"));
+    let r = serve.get("/articles/first-steps?x=1");
+    assert_eq!(r.status, 301);
+    assert_eq!(r.header("Location"), Some("/articles/first-steps/?x=1"));
+    // A file is served as it is, never redirected.
+    assert_eq!(serve.get("/css/site.css").status, 200);
+}
+
+#[test]
+fn a_missing_page_gets_the_theme_404_page_with_status_404() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    for path in ["/no-such-page/", "/no-such-file.css", "/faq/nope"] {
+        let r = serve.get(path);
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.header("Content-Type"), Some("text/html; charset=utf-8"));
+        assert!(
+            r.text().contains("This page went for a walk"),
+            "{}",
+            r.text()
+        );
+        assert!(
+            r.text().contains("/__grove/live.js"),
+            "404 page reloads too"
+        );
+    }
+}
+
+#[test]
+fn head_answers_with_the_headers_of_get_and_no_body() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    for path in [ARTICLE_URL, "/css/site.css", "/nope/"] {
+        let get = serve.get(path);
+        let head = serve.send(&format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+        assert_eq!(head.status, get.status, "{path}");
+        assert_eq!(head.header("Content-Type"), get.header("Content-Type"));
+        assert_eq!(head.header("ETag"), get.header("ETag"));
+        assert!(head.body.is_empty(), "HEAD {path} sent a body");
+    }
+}
+
+#[test]
+fn an_unchanged_file_answers_304_to_its_etag() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    for path in [ARTICLE_URL, "/css/site.css"] {
+        let first = serve.get(path);
+        assert_eq!(first.header("Cache-Control"), Some("no-cache"));
+        let tag = first.header("ETag").expect("an ETag").to_string();
+        let again = serve.send(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: {tag}\r\n"
+        ));
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("ETag"), Some(tag.as_str()));
+        let other = serve.send(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: \"stale\"\r\n"
+        ));
+        assert_eq!(other.status, 200);
+    }
+    // After an edit the old tag no longer matches: the browser gets the new page.
+    let tag = serve.get(ARTICLE_URL).header("ETag").unwrap().to_string();
+    site.replace(ARTICLE, "says hello", "says hello again");
+    serve.wait_for_text(ARTICLE_URL, "says hello again");
+    let r = serve.send(&format!(
+        "GET {ARTICLE_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: {tag}\r\n"
+    ));
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn methods_other_than_get_and_head_are_refused_with_405() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
+        let r = serve.send(&format!(
+            "{method} {ARTICLE_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+        ));
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("Allow"), Some("GET, HEAD"), "{method}");
+    }
+}
+
+#[test]
+fn no_request_reaches_a_file_outside_the_site() {
+    let site = Site::new();
+    let secret = "SECRET-OUTSIDE-THE-SITE";
+    std::fs::write(site.outside().join("secret.txt"), secret).unwrap();
+    std::fs::write(site.dir.path().join("secret.txt"), secret).unwrap();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink(
+        site.outside().join("secret.txt"),
+        site.path("static/leak.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(site.outside(), site.path("static/leaky-folder")).unwrap();
+    let serve = Serve::start(&site);
+    let port = serve.port;
+    let absolute = site.dir.path().join("secret.txt").display().to_string();
+    let attempts = [
+        "/../secret.txt".to_string(),
+        "/../../secret.txt".into(),
+        "/css/../../secret.txt".into(),
+        "/%2e%2e/secret.txt".into(),
+        "/%2E%2E/secret.txt".into(),
+        "/.%2e/secret.txt".into(),
+        "/%2e%2e%2fsecret.txt".into(),
+        "/..%2fsecret.txt".into(),
+        "/css%2f..%2f..%2fsecret.txt".into(),
+        "/%252e%252e/secret.txt".into(),
+        "/%c0%ae%c0%ae/secret.txt".into(),
+        "/..\\secret.txt".into(),
+        "/css\\..\\..\\secret.txt".into(),
+        "/..%5csecret.txt".into(),
+        "/%5c..%5csecret.txt".into(),
+        format!("/{absolute}"),
+        format!("/{}", absolute.trim_start_matches('/')),
+        absolute.clone(),
+        format!("//{}", absolute.trim_start_matches('/')),
+        format!(
+            "/%2f{}",
+            absolute.trim_start_matches('/').replace('/', "%2f")
+        ),
+        format!("http://127.0.0.1:{port}/../secret.txt"),
+        "/C:/Windows/win.ini".into(),
+        "/C:%5cWindows%5cwin.ini".into(),
+        "/about/index.html%00.txt".into(),
+        "/leak.txt".into(),
+        "/leaky-folder/secret.txt".into(),
+        "/config.toml".into(),
+        "/content/about.md".into(),
+        "/themes/tiny/templates/base.html".into(),
+    ];
+    for target in attempts {
+        let r = serve.send(&format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+        assert_eq!(r.status, 404, "GET {target}");
+        assert!(!r.text().contains(secret), "GET {target} leaked the file");
+        assert!(
+            !r.text().contains("[[menu]]"),
+            "GET {target} leaked config.toml"
+        );
+    }
+    // The site's own files are still served next to the refused ones.
+    assert_eq!(serve.get("/css/site.css").status, 200);
+}
+
+// ---------------------------------------------------------------------------------------
+// Command line
+
+#[test]
+fn prints_the_address_then_one_line_per_rebuild() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    site.replace(ARTICLE, "says hello", "says goodbye");
+    events.wait("reload");
+    let line = serve.wait_line("a rebuild line", |l| l.starts_with("rebuilt "));
+    let rest = line.strip_prefix("rebuilt ").unwrap();
+    let (count, rest) = rest.split_once(' ').unwrap();
+    count.parse::<usize>().unwrap();
+    assert!(
+        rest.starts_with("page in ") || rest.starts_with("pages in "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!(" ms ({ARTICLE})")),
+        "the line names the saved file: {line}"
+    );
+    site.assert_no_public();
+}
+
+#[test]
+fn a_taken_port_is_reported_and_the_next_one_is_used() {
+    let site = Site::new();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let serve = Serve::start_with(&site, &["--port", &port.to_string()]);
+    assert!(serve.port > port, "serving on {}", serve.port);
+    let said = serve.lines().join("\n");
+    assert!(
+        said.contains(&format!("port {port} is in use; trying {}", port + 1)),
+        "{said}"
+    );
+    assert_eq!(serve.get("/").status, 200);
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let site = Site::new();
+    let mut serve = Serve::start(&site);
+    assert_eq!(serve.get("/").status, 200);
+    let pid = serve.child.id() as libc::pid_t;
+    // SAFETY: sends a signal to the child this test started and still owns.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = serve.wait_exit();
+    assert!(status.success(), "{status}: {}", serve.stderr());
+    site.assert_no_public();
+}
+
+#[test]
+fn drafts_are_served_only_with_the_drafts_flag() {
+    let site = Site::new();
+    site.write(
+        "content/articles/unfinished.md",
+        "+++\ntitle = \"Unfinished\"\ndraft = true\n+++\n\nNot ready yet.\n",
+    );
+    let plain = Serve::start(&site);
+    assert_eq!(plain.get("/articles/unfinished/").status, 404);
+    drop(plain);
+    let with_drafts = Serve::start_with(&site, &["--port", "0", "--drafts"]);
+    with_drafts.wait_for_text("/articles/unfinished/", "Not ready yet.");
+}
+
+// ---------------------------------------------------------------------------------------
+// Live reload
+
+#[test]
+fn served_pages_carry_the_live_script_and_local_links_but_built_pages_do_not() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let local = format!("http://127.0.0.1:{}", serve.port);
+    let page = serve.get(ARTICLE_URL).text();
+    assert!(
+        page.contains("<script src=\"/__grove/live.js\"></script></body>"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{local}/faq/\"")), "{page}");
+    assert!(
+        page.contains(&format!("href=\"{local}/css/site.css\"")),
+        "{page}"
+    );
+    assert!(!page.contains("example.org"), "{page}");
+    let script = serve.get("/__grove/live.js");
+    assert_eq!(script.status, 200);
+    assert_eq!(
+        script.header("Content-Type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(script.text().contains("EventSource(\"/__grove/events\")"));
+    assert!(!serve.get("/css/site.css").text().contains("__grove"));
+
+    let out = site.dir.path().join("built");
+    let status = Command::new(env!("CARGO_BIN_EXE_grove"))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let built = std::fs::read_to_string(out.join("articles/first-steps/index.html")).unwrap();
+    assert!(built.contains("https://example.org/faq/"), "{built}");
+    for entry in walk(&out) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        assert!(
+            !text.contains("__grove"),
+            "{} has the live script",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn saving_a_page_sends_reload_and_serves_the_new_text() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    let hello = events.hello();
+    assert!(hello["error"].is_null(), "{hello}");
+    site.replace(ARTICLE, "says hello", "now says something new");
+    let reload = events.wait("reload");
+    assert_ne!(reload.json()["build"], hello["build"]);
+    let page = serve.get(ARTICLE_URL).text();
+    assert!(page.contains("now says something new"), "{page}");
+    // A page that shows the edited one (the FAQ links to it by title) stays right too.
+    site.replace(
+        ARTICLE,
+        "title = \"First steps\"",
+        "title = \"Very first steps\"",
+    );
+    events.wait("reload");
+    serve.wait_for_text("/faq/how-long/", "Very first steps");
+    serve.wait_for_text("/articles/", "Very first steps");
+    site.assert_no_public();
+}
+
+#[test]
+fn a_save_that_renames_a_new_file_over_the_page_is_seen() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    // Write the new text beside the page, then rename it over (vim, many IDEs).
+    let text = site
+        .read(ARTICLE)
+        .replace("says hello", "was saved by a rename");
+    std::fs::write(site.path("content/articles/first-steps.md.tmp"), text).unwrap();
+    std::fs::rename(
+        site.path("content/articles/first-steps.md.tmp"),
+        site.path(ARTICLE),
+    )
+    .unwrap();
+    events.wait("reload");
+    serve.wait_for_text(ARTICLE_URL, "was saved by a rename");
+    // vim's own dance: move the original to a backup, write a new file, drop the backup.
+    std::fs::rename(
+        site.path(ARTICLE),
+        site.path("content/articles/first-steps.md~"),
+    )
+    .unwrap();
+    let text = site.read("content/articles/first-steps.md~");
+    site.write(
+        ARTICLE,
+        &text.replace("was saved by a rename", "was saved by vim"),
+    );
+    std::fs::remove_file(site.path("content/articles/first-steps.md~")).unwrap();
+    serve.wait_for_text(ARTICLE_URL, "was saved by vim");
+}
+
+#[test]
+fn editor_droppings_do_not_trigger_rebuilds() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    for dropping in [
+        "content/articles/.first-steps.md.swp",
+        "content/articles/first-steps.md~",
+        "content/articles/.#first-steps.md",
+        "content/articles/4913",
+        "content/articles/first-steps.md.tmp",
+        "themes/tiny/templates/.base.html.swp",
+        "themes/tiny/static/css/site.css~",
+        "config.toml~",
+    ] {
+        site.write(dropping, "+++\nnot = valid content\n");
+    }
+    std::fs::remove_file(site.path("content/articles/4913")).unwrap();
+    // A real save after the droppings: its rebuild is the only one.
+    site.replace(
+        "content/about.md",
+        "The about page.",
+        "The about page, edited.",
+    );
+    let first = events.next();
+    assert_eq!(first.name, "reload", "{first:?}");
+    serve.wait_for_text("/about/", "The about page, edited.");
+    let rebuilds = serve.rebuild_lines();
+    assert_eq!(rebuilds.len(), 1, "{rebuilds:?}");
+    assert!(rebuilds[0].ends_with("(content/about.md)"), "{rebuilds:?}");
+    assert!(!serve.stderr().contains("error"), "{}", serve.stderr());
+}
+
+#[test]
+fn a_broken_file_keeps_the_last_good_site_and_reports_file_and_line() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    // Front matter that is not valid TOML: an unclosed string on line 4 of the file.
+    let good = site.read(ARTICLE);
+    let broken = good
+        .replace("\"Where to begin.\"", "\"Where to begin.")
+        .replace("The first article says hello.", "Broken edit.");
+    site.write(ARTICLE, &broken);
+    let error = events.wait("build-error").json();
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with(&format!("{ARTICLE}:4:")), "{message}");
+    // The last good page is still served, with the error shown by the script.
+    let page = serve.get(ARTICLE_URL);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("The first article says hello."));
+    let late = serve.events();
+    assert_eq!(
+        late.hello()["error"].as_str(),
+        Some(message),
+        "a tab opened now sees it too"
+    );
+    let stderr = eventually("the error on the terminal", || {
+        let e = serve.stderr();
+        e.contains(&format!("{ARTICLE}:4:")).then_some(e)
+    });
+    assert!(
+        stderr.contains("still serving the last good build"),
+        "{stderr}"
+    );
+
+    // The fix: a reload, the new text, and no error left for tabs that connect later.
+    site.write(
+        ARTICLE,
+        &good.replace("The first article says hello.", "Fixed edit."),
+    );
+    events.wait("reload");
+    serve.wait_for_text(ARTICLE_URL, "Fixed edit.");
+    assert!(serve.events().hello()["error"].is_null());
+}
+
+#[test]
+fn a_broken_config_keeps_the_last_good_site_until_fixed() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    site.replace(
+        "config.toml",
+        "theme = \"tiny\"",
+        "theme = \"tiny\"\nbroken =",
+    );
+    let message = events.wait("build-error").json()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("config.toml:6:"), "{message}");
+    assert_eq!(serve.get("/").status, 200);
+    assert!(serve.get("/about/").text().contains("The about page."));
+    site.replace("config.toml", "\nbroken =", "");
+    site.replace("config.toml", "Serve fixture", "Renamed fixture");
+    events.wait("reload");
+    serve.wait_for_text("/", "<title>Renamed fixture</title>");
+}
+
+#[test]
+fn a_deleted_page_disappears_and_a_new_page_appears() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    std::fs::remove_file(site.path("content/about.md")).unwrap();
+    events.wait("reload");
+    eventually("/about/ to be gone", || {
+        let r = serve.get("/about/");
+        (r.status == 404 && r.text().contains("This page went for a walk")).then_some(())
+    });
+    site.write(
+        "content/faq/new-question.md",
+        "+++\ntitle = \"A new question?\"\nweight = 2\n+++\n\nA new answer.\n",
+    );
+    events.wait("reload");
+    serve.wait_for_text("/faq/new-question/", "A new answer.");
+    serve.wait_for_text("/faq/", "A new question?");
+    // A page moved to another file name: the old URL goes, the new one comes.
+    std::fs::rename(
+        site.path("content/faq/new-question.md"),
+        site.path("content/faq/renamed-question.md"),
+    )
+    .unwrap();
+    serve.wait_for_text("/faq/renamed-question/", "A new answer.");
+    eventually("the old URL to be gone", || {
+        (serve.get("/faq/new-question/").status == 404).then_some(())
+    });
+    site.assert_no_public();
+}
+
+#[test]
+fn a_stylesheet_change_swaps_css_without_a_page_reload() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    site.write(
+        "themes/tiny/static/css/site.css",
+        "body { background: black; }\n",
+    );
+    let css = events.next();
+    assert_eq!(css.name, "css", "{css:?}");
+    assert_eq!(
+        serve.get("/css/site.css").text(),
+        "body { background: black; }\n"
+    );
+    let line = serve.wait_line("the update line", |l| l.starts_with("updated "));
+    assert!(line.contains("themes/tiny/static/css/site.css"), "{line}");
+}
+
+#[test]
+fn a_template_change_rebuilds_every_page() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let events = serve.events();
+    events.hello();
+    site.replace(
+        "themes/tiny/templates/base.html",
+        "<main>",
+        "<main data-edited>",
+    );
+    events.wait("reload");
+    for path in [
+        "/",
+        ARTICLE_URL,
+        "/faq/how-long/",
+        "/team/jane-doe/",
+        "/about/",
+        "/nope/",
+    ] {
+        eventually(&format!("{path} to use the new template"), || {
+            serve
+                .get(path)
+                .text()
+                .contains("<main data-edited>")
+                .then_some(())
+        });
+    }
+}
+
+#[test]
+fn fifty_open_event_streams_do_not_starve_page_requests() {
+    let site = Site::new();
+    let serve = Serve::start(&site);
+    let streams: Vec<Events> = (0..50).map(|_| serve.events()).collect();
+    for s in &streams {
+        s.hello();
+    }
+    for path in ["/", ARTICLE_URL, "/css/site.css", "/faq/how-long/"] {
+        for _ in 0..5 {
+            assert_eq!(serve.get(path).status, 200, "{path}");
+        }
+    }
+    site.replace(ARTICLE, "says hello", "says hello to fifty tabs");
+    for s in &streams {
+        s.wait("reload");
+    }
+    serve.wait_for_text(ARTICLE_URL, "fifty tabs");
+}
+
+#[test]
+fn when_the_first_build_fails_an_error_page_turns_into_the_site_once_fixed() {
+    let site = Site::new();
+    site.replace(
+        ARTICLE,
+        "title = \"First steps\"",
+        "titel = \"First steps\"",
+    );
+    // Started from elsewhere with --root, as a script or an editor plugin might.
+    let serve = Serve::spawn(
+        Command::new(env!("CARGO_BIN_EXE_grove"))
+            .current_dir(site.outside())
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root()),
+    );
+    let page = serve.get(ARTICLE_URL);
+    assert_eq!(page.status, 500);
+    let text = page.text();
+    assert!(text.contains(&format!("{ARTICLE}:2:")), "{text}");
+    assert!(text.contains("did you mean `title`?"), "{text}");
+    assert!(
+        text.contains("/__grove/live.js"),
+        "the error page reloads itself"
+    );
+    assert!(serve.stderr().contains(&format!("{ARTICLE}:2:")));
+    let events = serve.events();
+    assert!(events.hello()["error"].as_str().unwrap().contains(ARTICLE));
+
+    site.replace(ARTICLE, "titel", "title");
+    events.wait("reload");
+    serve.wait_for_text(ARTICLE_URL, "The first article says hello.");
+    assert_eq!(serve.get("/css/site.css").status, 200);
+    site.assert_no_public();
+}
