@@ -1,0 +1,190 @@
+// `grove serve` in a real browser: a copy of the site is served, the KAP article is
+// open in headless Chromium, and files are edited on disk the way a writer would.
+// The test never navigates after the first load; every change must show by itself:
+//   - an edited article reloads the page with the new text;
+//   - an edited stylesheet changes the computed style without a page load (a window
+//     variable set before the edit survives);
+//   - a broken file shows the error overlay over the last good page, naming the file and
+//     line; the fix removes it;
+//   - a restarted server makes the tab reconnect and reload.
+// Conditions are awaited with a deadline, never assumed after a sleep.
+//
+// Environment: GROVE_BIN (default target/release/grove), CHROME_PATH (default /usr/bin/chromium).
+
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { chromeArgs, chromePath, fail, groveBin, missingPrerequisite, repoRoot } from './site.mjs';
+
+const DEADLINE_MS = 10_000;
+const ARTICLE = 'content/articles/ketamine-assisted-psychotherapy.md';
+const ARTICLE_URL = '/articles/ketamine-assisted-psychotherapy/';
+const STYLESHEET = 'themes/oakland/static/css/site.css';
+
+/** Copies what `grove serve` reads into a fresh folder, so edits never touch the repository. */
+function copySite() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'grove-live-'));
+  for (const name of ['content', 'themes', 'templates', 'static', 'config.toml']) {
+    const from = path.join(repoRoot, name);
+    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
+  }
+  return dir;
+}
+
+/**
+ * Starts `grove serve` on `root` and resolves once it printed its address.
+ * Returns { origin, port, child, output() }.
+ */
+function startServe(root, port = 0) {
+  const child = spawn(groveBin(), ['serve', '--root', root, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`grove serve printed no address within ${DEADLINE_MS} ms:\n${out}`));
+    }, DEADLINE_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`grove serve exited with ${code}:\n${out}`));
+    });
+    const look = () => {
+      const m = out.match(/^serving at (http:\/\/127\.0\.0\.1:(\d+))\/$/m);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', look);
+      resolve({ origin: m[1], port: Number(m[2]), child, output: () => out });
+    };
+    child.stdout.on('data', look);
+  });
+}
+
+/** Stops the server and waits for the process to end. */
+async function stopServe(server) {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGINT');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), DEADLINE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+const missing = missingPrerequisite({ browser: true });
+
+if (missing) {
+  test('live reload in Chromium', () => fail(missing));
+} else {
+  describe('grove serve: live reload in Chromium', () => {
+    let root;
+    let server;
+    let browser;
+    let page;
+    let navigations = 0;
+    const write = (rel, text) => writeFileSync(path.join(root, rel), text);
+    const read = (rel) => readFileSync(path.join(root, rel), 'utf8');
+    const bodyText = () => page.evaluate(() => document.body.innerText);
+    const waitFor = (fn, arg) => page.waitForFunction(fn, arg, { timeout: DEADLINE_MS, polling: 50 });
+    // The navigation count when the page's event stream last answered: an edit made before
+    // the current page has connected could be missed, so each test waits for it first.
+    let streamAt = -1;
+    const connected = async () => {
+      const start = Date.now();
+      while (streamAt !== navigations) {
+        if (Date.now() - start > DEADLINE_MS) fail('the page did not connect to /__grove/events');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    before(async () => {
+      root = copySite();
+      server = await startServe(root);
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
+      page = await browser.newPage();
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame()) navigations += 1;
+      });
+      page.on('response', (response) => {
+        if (response.url().endsWith('/__grove/events') && response.status() === 200) streamAt = navigations;
+      });
+      const response = await page.goto(server.origin + ARTICLE_URL, { waitUntil: 'load' });
+      assert.equal(response.status(), 200);
+    });
+
+    after(async () => {
+      await browser?.close().catch(() => {});
+      await stopServe(server).catch(() => {});
+      if (root) {
+        assert.ok(!existsSync(path.join(root, 'public')), 'grove serve created public/');
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    test('saving the article shows the new text without the test navigating', async () => {
+      await connected();
+      const marker = `Live reload check ${process.pid}`;
+      const before = navigations;
+      write(ARTICLE, read(ARTICLE) + `\n${marker}: this paragraph was added while the page was open.\n`);
+      await waitFor((text) => document.body.innerText.includes(text), marker);
+      assert.ok(navigations > before, 'the page reloaded itself');
+      assert.equal(new URL(page.url()).pathname, ARTICLE_URL);
+    });
+
+    test('editing the stylesheet restyles the page in place, without a reload', async () => {
+      await connected();
+      await page.evaluate(() => {
+        window.groveKeptAcrossCssSwap = 'still here';
+      });
+      const before = navigations;
+      const sheets = await page.evaluate(() => document.querySelectorAll('link[rel~="stylesheet"]').length);
+      const oldBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.notEqual(oldBackground, 'rgb(1, 2, 3)');
+      write(STYLESHEET, read(STYLESHEET) + '\nbody { background: rgb(1, 2, 3) !important; }\n');
+      await waitFor(() => getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)');
+      assert.equal(await page.evaluate(() => window.groveKeptAcrossCssSwap), 'still here');
+      assert.equal(navigations, before, 'a stylesheet change must not reload the page');
+      // The old <link> is removed once the new one has loaded: none pile up.
+      await waitFor((n) => document.querySelectorAll('link[rel~="stylesheet"]').length === n, sheets);
+    });
+
+    test('a broken file shows an overlay over the last good page, and the fix removes it', async () => {
+      await connected();
+      const good = read(ARTICLE);
+      const before = navigations;
+      // An unclosed string on line 2 of the front matter.
+      write(ARTICLE, good.replace('title = "Ketamine-Assisted Psychotherapy"', 'title = "Ketamine-Assisted Psychotherapy'));
+      const overlay = page.locator('#grove-error-overlay');
+      await overlay.waitFor({ state: 'visible', timeout: DEADLINE_MS });
+      const message = await overlay.innerText();
+      assert.match(message, /ketamine-assisted-psychotherapy\.md:2:\d+/);
+      assert.equal(navigations, before, 'the last good page stays in place under the overlay');
+      assert.match(await bodyText(), /Live reload check/);
+      assert.match(server.output(), /ketamine-assisted-psychotherapy\.md:2:\d+/, 'the terminal shows it too');
+
+      write(ARTICLE, good.replace('this paragraph was added', 'this paragraph was fixed'));
+      await overlay.waitFor({ state: 'detached', timeout: DEADLINE_MS });
+      await waitFor(() => document.body.innerText.includes('this paragraph was fixed'));
+    });
+
+    test('after a server restart the tab reconnects and reloads by itself', async () => {
+      await connected();
+      await page.evaluate(() => {
+        window.groveBeforeRestart = true;
+      });
+      const port = server.port;
+      await stopServe(server);
+      write(ARTICLE, read(ARTICLE).replace('this paragraph was fixed', 'this paragraph survived a restart'));
+      server = await startServe(root, port);
+      assert.equal(server.port, port, 'the restarted server got its old port back');
+      await waitFor(() => document.body.innerText.includes('this paragraph survived a restart'));
+      assert.equal(await page.evaluate(() => window.groveBeforeRestart), undefined);
+    });
+  });
+}
