@@ -125,7 +125,7 @@ fn yaml_to_toml(yaml: &str) -> Option<String> {
 
 /// Turns a TOML error into a file error; `offset` is where the TOML starts in `text`.
 pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
-    let message = e.message().trim().to_string();
+    let message = humanize(e.message().trim());
     let help = toml_hint(&message);
     let err = match e.span() {
         Some(span) => Error::at(path, text, offset + span.start, message),
@@ -138,20 +138,47 @@ pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -
 }
 
 fn toml_hint(message: &str) -> Option<String> {
+    let expected = message.rsplit_once("expected ").map_or("", |(_, e)| e);
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        // Say what the field takes, in the words of the docs: serde's own names (i64, a
+        // sequence) tell a person writing a page nothing.
+        return Some(
+            match expected {
+                e if e.starts_with("a whole number") => "numbers are written without quotes: weight = 10",
+                e if e.starts_with("text") => "text values go between double quotes: title = \"My title\"",
+                e if e.starts_with("a list") => "lists go in square brackets: tags = [\"one\", \"two\"]",
+                e if e.starts_with("true or false") => "write true or false without quotes: draft = true",
+                _ => "check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare",
+            }
+            .into(),
+        );
+    }
     if message.contains("invalid string")
         || message.contains("expected") && message.contains("string")
     {
         Some("text values go between double quotes: title = \"My title\"".into())
-    } else if message.contains("invalid type") {
-        Some(
-            "check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare"
-                .into(),
-        )
     } else if message.contains("duplicate key") {
         Some("each field may appear once; remove one of them".into())
     } else {
         None
     }
+}
+
+/// serde's type names in a TOML error, as a person who writes pages would say them.
+fn humanize(message: &str) -> String {
+    let Some((head, expected)) = message.rsplit_once(", expected ") else {
+        return message.to_string();
+    };
+    let plain = match expected {
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more",
+        "a string" => "text in double quotes",
+        "a sequence" => "a list in [ ]",
+        "a boolean" => "true or false",
+        "a map" => "a table",
+        other => other,
+    };
+    format!("{head}, expected {plain}")
 }
 
 /// Fails on the first key of `table` that is not in `allowed`, naming the nearest one.

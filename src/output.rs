@@ -80,8 +80,9 @@ impl DiskOutput {
         let prefix = format!(".{}.grove-", name.to_string_lossy());
         remove_leftovers(&parent, &prefix);
         let staging = parent.join(format!("{prefix}new-{}", std::process::id()));
+        // Named by the folder the user chose: the staging folder's name means nothing to them.
         std::fs::create_dir_all(&staging)
-            .map_err(|e| Error::io("cannot create the folder", &staging, e))?;
+            .map_err(|e| Error::io("cannot write the new site into the folder", &parent, e))?;
         Ok(DiskOutput {
             target: absolute,
             staging,

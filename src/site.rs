@@ -417,8 +417,37 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
         return Ok(());
     };
     let templates = dir.join("templates");
+    let theme = config.theme.as_deref().unwrap_or_default();
+    let config_file = display_join(root, "config.toml");
     match std::fs::metadata(&templates) {
         Ok(m) if m.is_dir() => Ok(()),
+        // A link that loops (or leads to a missing folder) would otherwise read as "not
+        // found" and suggest the very name that is already written.
+        Err(e)
+            if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
+                && std::fs::metadata(&dir).is_err() =>
+        {
+            Err(Error::file(
+                config_file,
+                format!(
+                    "theme `{theme}`: {} is a symbolic link that cannot be followed ({e})",
+                    dir.display()
+                ),
+            )
+            .with_help(format!(
+                "a link that points to itself, or to a link back to it, never reaches a folder: replace themes/{theme} with the theme's folder or point the link at one"
+            )))
+        }
+        _ if dir.is_dir() => Err(Error::file(
+            config_file,
+            format!(
+                "theme `{theme}` has no templates: there is no folder {}",
+                templates.display()
+            ),
+        )
+        .with_help(format!(
+            "a theme keeps its Tera templates in themes/{theme}/templates/"
+        ))),
         _ => {
             let available: Vec<String> = std::fs::read_dir(display_join(root, "themes"))
                 .map(|rd| {
@@ -427,7 +456,6 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let theme = config.theme.as_deref().unwrap_or_default();
             let help = match nearest(theme, available.iter().map(String::as_str)) {
                 Some(n) => format!("did you mean theme = \"{n}\"?"),
                 None if available.is_empty() => {
@@ -437,7 +465,7 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
                 None => format!("themes found: {}", available.join(", ")),
             };
             Err(Error::file(
-                display_join(root, "config.toml"),
+                config_file,
                 format!(
                     "theme `{theme}` not found: there is no folder {}",
                     templates.display()
@@ -501,6 +529,18 @@ pub fn walk_error(base: &Path, e: walkdir::Error) -> Error {
         )
         .with_help("remove the link or point it somewhere else");
     }
+    if let Ok(target) = std::fs::read_link(&path)
+        && std::fs::metadata(&path).is_err()
+    {
+        return Error::file(
+            &path,
+            format!(
+                "this symbolic link points to `{}`, which does not exist",
+                target.display()
+            ),
+        )
+        .with_help("remove the link or point it at an existing file or folder");
+    }
     match e.into_io_error() {
         Some(io) => Error::io("cannot read", &path, io),
         None => Error::file(&path, "cannot read this folder"),
@@ -535,7 +575,9 @@ pub fn decode(file: &Path, bytes: Vec<u8>) -> Result<String> {
             let bytes = e.into_bytes();
             let before = String::from_utf8_lossy(&bytes[..valid]);
             let pos = crate::error::Position::of_offset(&before, before.len());
-            Err(Error::file(file, format!("is not UTF-8 text: invalid byte at line {}, column {}", pos.line, pos.column))
+            // The whole file, undecodable bytes shown as U+FFFD, so the caret lands under them.
+            let shown = String::from_utf8_lossy(&bytes);
+            Err(Error::at_position(file, &shown, pos, format!("this file is not UTF-8 text: the byte 0x{:02X} here cannot be read", bytes.get(valid).copied().unwrap_or_default()))
                 .with_help("save the file with UTF-8 encoding (in most editors: File > Save with Encoding > UTF-8)"))
         }
     }
@@ -603,6 +645,9 @@ mod tests {
         let e = decode(Path::new("a.md"), b"ok\nab\xFFcd".to_vec())
             .unwrap_err()
             .to_string();
-        assert!(e.contains("line 2, column 3"), "{e}");
+        assert!(
+            e.starts_with("a.md:2:3: this file is not UTF-8 text: the byte 0xFF"),
+            "{e}"
+        );
     }
 }

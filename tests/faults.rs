@@ -1,0 +1,344 @@
+//! `grove build` when the machine misbehaves: killed in the middle of a large build, or
+//! writing to a disk that is full or read-only. The site that was published before must
+//! stay whole, and the next build must work and clean up after the broken one.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use common::*;
+
+/// Every file under `dir` with a digest of its bytes (a whole large build is too big to
+/// keep in memory several times over).
+fn digests(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(entry.path()).unwrap().hash(&mut h);
+                out.insert(
+                    entry.path().strip_prefix(dir).unwrap().to_path_buf(),
+                    h.finish(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Folders a build left beside `public/` (grove stages each build in `.public.grove-*`).
+fn staging_left(site: &Path) -> Vec<String> {
+    std::fs::read_dir(site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".grove-"))
+        .collect()
+}
+
+/// A site of `pages` articles with tags, tables, lists and links between them, on a memory
+/// disk where there is one (the test is about ordering on disk, not the disk's speed).
+fn large_site(pages: usize) -> tempfile::TempDir {
+    let dir = match Path::new("/dev/shm").is_dir() {
+        true => tempfile::tempdir_in("/dev/shm").unwrap(),
+        false => tempfile::tempdir().unwrap(),
+    };
+    let root = dir.path();
+    copy_dir(
+        &repo().join("tests/fixtures/minimal-theme"),
+        &root.join("themes/minimal"),
+    );
+    write(root, "config.toml", &config("Large site"));
+    write(
+        root,
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+    );
+    write(
+        root,
+        "content/articles/_index.md",
+        "+++\ntitle = \"Articles\"\npaginate_by = 10\n+++\n",
+    );
+    const TAGS: [&str; 8] = [
+        "anxiety",
+        "sleep",
+        "DBT",
+        "mindfulness",
+        "grief",
+        "ketamine",
+        "couples",
+        "stress",
+    ];
+    let sentence =
+        "Clients learn to notice their thoughts without judging them, one small step at a time. ";
+    for i in 0..pages {
+        let tags = format!("\"{}\", \"{}\"", TAGS[i % 8], TAGS[(i / 8) % 8]);
+        let link = (i * 7 + 3) % pages;
+        let mut body = String::new();
+        for section in 0..4 {
+            body.push_str(&format!(
+                "## Part {section}\n\n{}\n\n- one idea\n- another idea\n\n",
+                sentence.repeat(8)
+            ));
+        }
+        body.push_str(&format!(
+            "| week | practice |\n|---|---|\n| 1 | breathing |\n\nSee [a related article](@/articles/article-{link:05}.md).\n"
+        ));
+        write(
+            root,
+            &format!("content/articles/article-{i:05}.md"),
+            &format!(
+                "+++\ntitle = \"Article {i}\"\ndate = 2024-{:02}-{:02}\ndescription = \"About article {i}.\"\ntags = [{tags}]\n+++\n{body}",
+                i % 12 + 1,
+                i % 28 + 1
+            ),
+        );
+    }
+    dir
+}
+
+fn config(title: &str) -> String {
+    format!("title = \"{title}\"\nbase_url = \"https://test.example\"\ntheme = \"minimal\"\n")
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn grove_build(root: &Path, output: Option<&Path>) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_grove"));
+    c.args(["build", "--root"]).arg(root);
+    if let Some(o) = output {
+        c.arg("--output").arg(o);
+    }
+    c.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    c
+}
+
+#[test]
+fn killed_build_leaves_the_previous_site_whole() {
+    let site = large_site(3_000);
+    let root = site.path();
+    let public = root.join("public");
+
+    let start = Instant::now();
+    let first = grove_build(root, None).output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Only used to spread the kills over the build; nothing is asserted about time.
+    let duration = start.elapsed();
+    let old = digests(&public);
+    assert!(old.len() > 3_000, "{} files", old.len());
+
+    // Every page shows the site's title: the next build changes every file.
+    write(root, "config.toml", &config("Large site, second edition"));
+    let expected_dir = tempfile::tempdir().unwrap();
+    let expected_out = expected_dir.path().join("public");
+    let reference = grove_build(root, Some(&expected_out)).output().unwrap();
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    let new = digests(&expected_out);
+    assert_ne!(old, new);
+
+    let mut replaced = false;
+    let mut kills = Vec::new();
+    for percent in [0u32, 2, 10, 25, 40, 55, 70, 85, 95, 100] {
+        let mut child = grove_build(root, None).spawn().unwrap();
+        std::thread::sleep(duration * percent / 100);
+        let already_done = child.try_wait().unwrap().is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let now = digests(&public);
+        if now == new {
+            replaced = true;
+        } else {
+            assert!(
+                !replaced,
+                "killed at {percent}% of a build: public/ went back to an older build"
+            );
+            assert!(
+                now == old,
+                "killed at {percent}% of a build: public/ is neither the old site nor the new one ({} files, {} differ from the old site)",
+                now.len(),
+                now.iter().filter(|(k, v)| old.get(*k) != Some(v)).count()
+            );
+        }
+        kills.push((percent, already_done, staging_left(root).len()));
+    }
+    eprintln!("kills (percent of a build, had already finished, staging folders left): {kills:?}");
+
+    let next = grove_build(root, None).output().unwrap();
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert!(
+        digests(&public) == new,
+        "the build after the kills is not the full new site"
+    );
+    assert_eq!(staging_left(root), Vec::<String>::new());
+}
+
+/// A small memory disk mounted at `dir` for the length of a test; needs root.
+struct Mount {
+    dir: PathBuf,
+}
+
+impl Mount {
+    fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Mount {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn read_only(&self) {
+        let status = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.dir)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.dir).status();
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A small site and a disk for its output: a tmpfs of `size` when running as root (where
+/// permissions stop nothing), else a plain folder. `None` when neither can be had.
+fn site_with_output_disk(size: &str) -> (tempfile::TempDir, Option<Mount>) {
+    let site = fixture("broken/link-to-itself");
+    copy_dir(
+        &repo().join("tests/fixtures/minimal-theme"),
+        &site.path().join("themes/minimal"),
+    );
+    let disk = site.path().join("disk");
+    let mount = if is_root() {
+        Mount::tmpfs(&disk, size)
+    } else {
+        std::fs::create_dir_all(&disk).unwrap();
+        None
+    };
+    (site, mount)
+}
+
+fn build_into(site: &Path, output: &Path) -> std::process::Output {
+    build(site, &["--output", output.to_str().unwrap()])
+}
+
+#[test]
+fn read_only_output_disk_is_reported_and_keeps_the_old_site() {
+    let (site, mount) = site_with_output_disk("1m");
+    if is_root() && mount.is_none() {
+        eprintln!("skipped: running as root, and mount -t tmpfs is not permitted here");
+        return;
+    }
+    let disk = site.path().join("disk");
+    let output = disk.join("public");
+    let first = build_into(site.path(), &output);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&output);
+
+    match &mount {
+        Some(m) => m.read_only(),
+        None => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&disk, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+    }
+    write(
+        site.path(),
+        "content/about.md",
+        "+++\ntitle = \"New\"\n+++\nNew text.\n",
+    );
+    let out = build_into(site.path(), &output);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: cannot write the new site into the folder `{}`",
+            disk.display()
+        )),
+        "names the folder: {err}"
+    );
+    if mount.is_some() {
+        assert!(err.contains("(the disk is read-only)"), "{err}");
+    } else {
+        assert!(err.contains("(check the file's permissions)"), "{err}");
+    }
+    assert!(snapshot(&output) == before, "the old site changed");
+    if mount.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&disk, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn full_output_disk_is_reported_and_keeps_the_old_site() {
+    let (site, mount) = site_with_output_disk("256k");
+    let Some(_mount) = mount else {
+        eprintln!("skipped: filling a disk needs a small tmpfs, which needs root and mount");
+        return;
+    };
+    let output = site.path().join("disk/public");
+    let first = build_into(site.path(), &output);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = snapshot(&output);
+
+    // The new build needs more than the disk has left (the old site stays on it meanwhile).
+    let big = "Words that take room on the disk. ".repeat(12_000);
+    write(
+        site.path(),
+        "content/about.md",
+        &format!("+++\ntitle = \"About\"\n+++\n{big}\n"),
+    );
+    let out = build_into(site.path(), &output);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("(the disk is full: free some space and build again)"),
+        "{err}"
+    );
+    assert!(err.contains("about/index.html"), "names the file: {err}");
+    assert!(snapshot(&output) == before, "the old site changed");
+    assert_eq!(
+        staging_left(&site.path().join("disk")),
+        Vec::<String>::new(),
+        "the half-written build must be removed to give the space back"
+    );
+
+    // Once there is room again, the same command works.
+    write(
+        site.path(),
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nShort.\n",
+    );
+    let again = build_into(site.path(), &output);
+    assert!(again.status.success(), "{}", stderr(&again));
+}
