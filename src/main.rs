@@ -9,6 +9,12 @@ use clap::{Parser, Subcommand};
 
 use grove::{BuildOptions, Error};
 
+// A build allocates and frees millions of small values (template contexts) from two or
+// more threads at once; mimalloc spends about a fifth less CPU on that than the system
+// allocator (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "grove",

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
 use tera::{Context, Tera};
 
 use crate::content::{Kind, Page, Section, escape_html};
@@ -55,6 +56,9 @@ pub struct Renderer {
     config: Value,
     /// Light page objects (no content, no toc), by page index.
     light: Arc<Vec<Value>>,
+    /// Each page's place in its section's order, so `lower`/`higher` need no scan of the
+    /// section (a scan per page is quadratic on a large section).
+    positions: Vec<Option<usize>>,
     /// Template name -> the file it came from, for error messages.
     sources: HashMap<String, PathBuf>,
     /// How many templates were rendered: a regression guard for incremental rebuilds.
@@ -152,20 +156,52 @@ impl Renderer {
     pub fn new(site: &Site) -> Result<Renderer> {
         let dirs = template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = load_templates(&dirs)?;
+        let tag_links: HashMap<&str, Value> = site
+            .tags
+            .iter()
+            .map(|t| (t.slug.as_str(), tag_link(site, t)))
+            .collect();
         let light: Arc<Vec<Value>> = Arc::new(
-            (0..site.pages.len())
-                .map(|i| light_page(site, &site.pages[i]))
+            site.pages
+                .par_iter()
+                .map(|p| light_page(site, p, &tag_links))
                 .collect(),
         );
+        let mut positions = vec![None; site.pages.len()];
+        for s in &site.sections {
+            for (k, &j) in s.pages.iter().enumerate() {
+                positions[j] = Some(k);
+            }
+        }
         register(&mut tera, site, &light);
         let config = serde_json::to_value(&site.config).unwrap_or(Value::Null);
         Ok(Renderer {
             tera,
             config,
             light,
+            positions,
             sources,
             renders: Default::default(),
         })
+    }
+
+    /// For the preview server: after `pages` were re-read in place (same URLs, same order
+    /// and grouping), recomputes their values. The templates and every other page's values
+    /// are kept, so a save costs the pages it touched, not the whole site.
+    pub fn refresh_pages(&mut self, site: &Site, pages: &[usize]) {
+        let tag_links: HashMap<&str, Value> = site
+            .tags
+            .iter()
+            .map(|t| (t.slug.as_str(), tag_link(site, t)))
+            .collect();
+        // The functions hold the light values too: registering placeholders first lets
+        // go of those references, so the values are updated in place rather than copied.
+        register(&mut self.tera, site, &Arc::new(Vec::new()));
+        let light = Arc::make_mut(&mut self.light);
+        for &i in pages {
+            light[i] = light_page(site, &site.pages[i], &tag_links);
+        }
+        register(&mut self.tera, site, &self.light);
     }
 
     /// True when a template of that name exists (theme or site).
@@ -251,43 +287,64 @@ impl Renderer {
         if let What::Alias { target } = &job.what {
             return Ok(alias_page(target));
         }
-        let mut ctx = Context::new();
-        ctx.insert("config", &self.config);
-        ctx.insert("current_path", &job.url);
-        ctx.insert("current_url", &site.permalink(&job.url));
-        ctx.insert("grove_version", env!("CARGO_PKG_VERSION"));
+        // The values are moved into the context: `Context::insert` would serialize (deep
+        // copy) each one again, and on list pages that copy is most of the render's cost.
+        let mut ctx = Map::new();
+        ctx.insert("config".into(), self.config.clone());
+        ctx.insert("current_path".into(), Value::String(job.url.clone()));
+        ctx.insert(
+            "current_url".into(),
+            Value::String(site.permalink(&job.url)),
+        );
+        ctx.insert(
+            "grove_version".into(),
+            Value::String(env!("CARGO_PKG_VERSION").into()),
+        );
         let (template, file): (String, Option<&Path>) = match &job.what {
             What::Page(i) => {
                 let p = &site.pages[*i];
-                ctx.insert("page", &self.full_page(site, *i));
+                ctx.insert("page".into(), self.full_page(site, *i));
                 (page_template(p).to_string(), Some(&p.file))
             }
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
                 let paginated = s.paginate_by.is_some();
-                ctx.insert("section", &self.section_value(site, *section, !paginated));
+                ctx.insert(
+                    "section".into(),
+                    self.section_value(site, *section, !paginated),
+                );
                 if let Some(by) = s.paginate_by {
-                    ctx.insert("paginator", &self.paginator(&s.pages, by, *pager, &s.path));
+                    ctx.insert(
+                        "paginator".into(),
+                        self.paginator(&s.pages, by, *pager, &s.path),
+                    );
                 }
                 (section_template(s), Some(&s.file))
             }
             What::TagList => {
-                ctx.insert("taxonomy", &taxonomy_value(site));
+                ctx.insert("taxonomy".into(), taxonomy_value(site));
                 ("tags/list.html".into(), None)
             }
             What::Tag { tag, pager } => {
                 let t = &site.tags[*tag];
                 let by = site.config.tags_paginate_by;
                 let mut term = tag_value(site, t);
-                term["pages"] =
-                    Value::Array(t.pages.iter().map(|&i| self.light[i].clone()).collect());
-                ctx.insert("term", &term);
-                ctx.insert("paginator", &self.paginator(&t.pages, by, *pager, &t.path));
+                term["pages"] = self.light_list(&t.pages);
+                ctx.insert("term".into(), term);
+                ctx.insert(
+                    "paginator".into(),
+                    self.paginator(&t.pages, by, *pager, &t.path),
+                );
                 ("tags/single.html".into(), None)
             }
             What::NotFound => ("404.html".into(), None),
             What::Alias { .. } => unreachable!("handled above"),
         };
+        let ctx = Context::from_value(Value::Object(ctx)).map_err(|e| Error::Template {
+            template: template.clone(),
+            page: file.map(|f| f.display().to_string()),
+            message: tera_message(&e),
+        })?;
         self.renders
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.tera
@@ -301,6 +358,11 @@ impl Renderer {
                 page: file.map(|f| f.display().to_string()),
                 message: tera_message(&e),
             })
+    }
+
+    /// Light page objects of `pages`, in that order.
+    fn light_list(&self, pages: &[usize]) -> Value {
+        Value::Array(pages.iter().map(|&i| self.light[i].clone()).collect())
     }
 
     fn list_page(&self, site: &Site, i: usize) -> Value {
@@ -336,7 +398,7 @@ impl Renderer {
                 .unwrap_or_default(),
         );
         let siblings = &site.section_of(p).pages;
-        let at = siblings.iter().position(|&j| j == i);
+        let at = self.positions[i];
         v["lower"] = at
             .and_then(|k| k.checked_sub(1))
             .map(|k| link(siblings[k]))
@@ -366,9 +428,9 @@ impl Renderer {
 
     fn paginator(&self, pages: &[usize], by: usize, pager: usize, base: &str) -> Value {
         let count = pages.len().div_ceil(by).max(1);
-        let slice = pages.iter().skip(pager * by).take(by);
+        let slice = pages.get(pager * by..).unwrap_or_default();
         json!({
-            "pages": slice.map(|&j| self.light[j].clone()).collect::<Vec<_>>(),
+            "pages": self.light_list(&slice[..slice.len().min(by)]),
             "current_index": pager + 1,
             "number_pagers": count,
             "paginate_by": by,
@@ -412,17 +474,14 @@ fn section_template(s: &Section) -> String {
     }
 }
 
-fn light_page(site: &Site, p: &Page) -> Value {
+/// `tag_links`: each tag's link object by slug, made once rather than once per page.
+fn light_page(site: &Site, p: &Page, tag_links: &HashMap<&str, Value>) -> Value {
     let m = &p.meta;
     let tags: Vec<Value> = m
         .tags
         .iter()
-        .filter_map(|name| {
-            site.tags
-                .iter()
-                .find(|t| t.slug == crate::slugs::slugify(name))
-        })
-        .map(|t| tag_link(site, t))
+        .filter_map(|name| tag_links.get(crate::slugs::slugify(name).as_str()))
+        .cloned()
         .collect();
     json!({
         "kind": p.kind,
@@ -537,25 +596,34 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
         Ok(Value::String(json_for_script(v)))
     });
 
-    let mut sections: HashMap<String, Value> = HashMap::new();
+    // Each section without its pages, and the pages' indices: a call copies only the
+    // pages it returns (`limit=3` on a 10,000-page section copies 3, not 10,000).
+    let mut sections: HashMap<String, (Value, Vec<usize>)> = HashMap::new();
     for s in &site.sections {
         let mut v = section_base(site, s);
         v["content"] = Value::String(s.rendered.html.clone());
-        v["pages"] = Value::Array(s.pages.iter().map(|&j| light[j].clone()).collect());
-        sections.insert(s.relative_path.clone(), v);
+        sections.insert(s.relative_path.clone(), (v, s.pages.clone()));
     }
     let sections = Arc::new(sections);
+    let section_pages = Arc::clone(light);
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let path = arg(args, "path", "get_section")?;
         let key = path.trim_start_matches("@/").trim_start_matches('/');
-        let mut v = sections.get(key).cloned().ok_or_else(|| {
+        let (base, pages) = sections.get(key).ok_or_else(|| {
             tera::Error::msg(format!("get_section(path=\"{path}\"): no such section (write the path of an _index.md under content/, e.g. \"articles/_index.md\")"))
         })?;
-        if let Some(limit) = args.get("limit").and_then(Value::as_u64)
-            && let Some(Value::Array(pages)) = v.get_mut("pages")
-        {
-            pages.truncate(limit as usize);
-        }
+        let limit = args
+            .get("limit")
+            .and_then(Value::as_u64)
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let mut v = base.clone();
+        v["pages"] = Value::Array(
+            pages
+                .iter()
+                .take(limit)
+                .map(|&j| section_pages[j].clone())
+                .collect(),
+        );
         Ok(v)
     });
 
