@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::content::Page;
 use crate::error::{Error, Result};
 use crate::markdown::{self, Source};
-use crate::render::{Job, Renderer, What};
+use crate::render::{Job, What};
 use crate::site::{BuildOptions, Site, display_join, is_ignored_file_name};
 
 /// What a set of changed files asks for.
@@ -94,9 +94,10 @@ pub fn plan(root: &Path, theme: Option<&str>, changed: &[PathBuf]) -> Plan {
 /// The outcome of [`Site::update_pages`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Update {
-    /// Indices of the pages that were re-read.
+    /// Indices of the pages whose text changed (empty when every file was saved unchanged).
     pub pages: Vec<usize>,
-    /// Whether anything that orders or groups pages changed (title, date, weight, tags, ...).
+    /// Whether anything that orders or groups pages, or that other pages show, changed
+    /// (title, description, date, weight, tags, related).
     pub structural: bool,
     /// Pages that linked to the edited ones before the edit (neighbours, related entries).
     pub before: Vec<usize>,
@@ -122,6 +123,10 @@ impl Site {
                 Err(e) => return Err(Error::io("cannot read", &file, e)),
             };
             let text = crate::site::decode(&file, bytes)?;
+            // Saved without a change, or a second event for a save already handled.
+            if text == self.pages[i].text {
+                continue;
+            }
             let mut page = Page::parse(&file, rel, text)?;
             let old = &self.pages[i];
             if (page.meta.draft && !options.drafts)
@@ -145,7 +150,10 @@ impl Site {
         for (i, page) in replacements.iter() {
             let old = &self.pages[*i].meta;
             let new = &page.meta;
+            // Neighbours and related entries show the title and description, so those
+            // count as structural too: the pages that show them are rendered again.
             if old.title != new.title
+                || old.description != new.description
                 || old.date != new.date
                 || old.weight != new.weight
                 || old.tags != new.tags
@@ -198,9 +206,13 @@ impl Site {
     }
 }
 
-/// The outputs to re-render after `update`: the edited pages, the list pages that show
-/// them, and, when the order or grouping changed, every list page and every neighbour.
-pub fn affected_jobs(site: &Site, renderer: &Renderer, update: &Update) -> Vec<Job> {
+/// The outputs to re-render after `update`, out of `all` (every job of the site): the
+/// edited pages, the list pages that show them, and, when the order or grouping changed,
+/// every list page and every neighbour.
+pub fn affected_jobs(site: &Site, all: &[Job], update: &Update) -> Vec<Job> {
+    if update.pages.is_empty() {
+        return Vec::new();
+    }
     let mut pages: BTreeSet<usize> = update.pages.iter().copied().collect();
     if update.structural {
         pages.extend(update.before.iter().copied());
@@ -218,9 +230,7 @@ pub fn affected_jobs(site: &Site, renderer: &Renderer, update: &Update) -> Vec<J
             None => list.iter().any(|j| update.pages.contains(j)),
         }
     };
-    renderer
-        .jobs(site)
-        .into_iter()
+    all.iter()
         .filter(|job| match &job.what {
             What::Page(i) => pages.contains(i),
             What::Alias { .. } => false,
@@ -240,7 +250,15 @@ pub fn affected_jobs(site: &Site, renderer: &Renderer, update: &Update) -> Vec<J
                     )
             }
         })
+        .cloned()
         .collect()
+}
+
+/// Splits `jobs` into the edited pages' own outputs, which a writer is looking at and which
+/// are served first, and the rest (lists, neighbours, tags), which follow.
+pub fn own_first(jobs: Vec<Job>, update: &Update) -> (Vec<Job>, Vec<Job>) {
+    jobs.into_iter()
+        .partition(|job| matches!(job.what, What::Page(i) if update.pages.contains(&i)))
 }
 
 #[cfg(test)]

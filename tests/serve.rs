@@ -760,8 +760,10 @@ fn saving_a_page_sends_reload_and_serves_the_new_text() {
     let hello = events.hello();
     assert!(hello["error"].is_null(), "{hello}");
     site.replace(ARTICLE, "says hello", "now says something new");
+    // The edited page comes first, on its own: its tab reloads, tabs on other pages stay.
     let reload = events.wait("reload");
     assert_ne!(reload.json()["build"], hello["build"]);
+    assert_eq!(reload.json()["paths"], serde_json::json!([ARTICLE_URL]));
     let page = serve.get(ARTICLE_URL).text();
     assert!(page.contains("now says something new"), "{page}");
     // A page that shows the edited one (the FAQ links to it by title) stays right too.
@@ -837,6 +839,7 @@ fn editor_droppings_do_not_trigger_rebuilds() {
     let first = events.next();
     assert_eq!(first.name, "reload", "{first:?}");
     serve.wait_for_text("/about/", "The about page, edited.");
+    serve.wait_line("the rebuild line", |l| l.starts_with("rebuilt "));
     let rebuilds = serve.rebuild_lines();
     assert_eq!(rebuilds.len(), 1, "{rebuilds:?}");
     assert!(rebuilds[0].ends_with("(content/about.md)"), "{rebuilds:?}");
@@ -974,7 +977,8 @@ fn a_template_change_rebuilds_every_page() {
         "<main>",
         "<main data-edited>",
     );
-    events.wait("reload");
+    // Every tab reloads: no list of paths.
+    assert!(events.wait("reload").json()["paths"].is_null());
     for path in [
         "/",
         ARTICLE_URL,

@@ -1,6 +1,7 @@
 //! `grove serve`: builds the site in memory, serves it on 127.0.0.1, rebuilds what a saved
 //! file affects, and tells open tabs to reload. It never writes into the output folder.
 
+pub mod builder;
 pub mod http;
 pub mod reload;
 pub mod watch;
@@ -12,12 +13,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use crate::build::{collect_static, render_jobs, render_site};
 use crate::error::{Error, Result};
-use crate::output::{Entry, MemoryOutput};
-use crate::rebuild::{Plan, affected_jobs, plan};
-use crate::render::Renderer;
-use crate::site::{BuildOptions, Site, is_ignored_file_name};
+use crate::output::Entry;
+use crate::rebuild::{Plan, plan};
+use crate::site::{BuildOptions, is_ignored_file_name};
+
+use builder::{Builder, Outcome};
 
 /// What `grove serve` was asked for.
 #[derive(Debug, Clone)]
@@ -105,15 +106,9 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         allowed_roots: http::allowed_roots(&root, theme_dir),
     });
 
-    let mut builder = Builder {
-        // Loaded from the folder as the user named it, so that messages read
-        // `content/x.md:3:1` as they do for `grove build`, not a long absolute path.
-        root: options.root.clone(),
-        options: build_options,
-        site: None,
-        files: Arc::default(),
-        build: 0,
-    };
+    // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
+    // as they do for `grove build`, not a long absolute path.
+    let mut builder = Builder::new(options.root.clone(), build_options);
     let start = Instant::now();
     let first_error = match builder.full() {
         Ok(pages) => {
@@ -150,44 +145,46 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
 impl Server {
     /// Watches for changes and rebuilds until the process ends.
     pub fn run(mut self, mut log: impl FnMut(&str)) {
+        let shared = Arc::clone(&self.shared);
+        let mut publish = |snapshot: Snapshot, paths: Option<Vec<String>>| {
+            let data = serde_json::json!({ "build": snapshot.build, "paths": paths }).to_string();
+            shared.replace(snapshot);
+            shared.hub.broadcast("reload", &data);
+        };
         while let Some(changed) = self.watcher.next_batch() {
             self.watcher.refresh(&changed);
-            let theme = self
-                .builder
-                .site
-                .as_ref()
-                .and_then(|s| s.config.theme.clone());
+            let theme = self.builder.theme();
             let plan = plan(&self.root, theme.as_deref(), &changed);
             if plan == Plan::Nothing {
                 continue;
             }
             let what = describe(&self.root, &changed);
             let start = Instant::now();
-            match self.builder.rebuild(&plan) {
+            match self.builder.rebuild(&plan, &mut publish) {
                 Ok(outcome) => {
                     let ms = start.elapsed().as_millis();
-                    self.shared.replace(self.builder.snapshot(None));
-                    let data = serde_json::json!({ "build": self.builder.build }).to_string();
                     match outcome {
+                        Outcome::Unchanged => {}
                         Outcome::Css => {
-                            self.shared.hub.broadcast("css", &data);
+                            shared.replace(self.builder.snapshot(None));
+                            let data =
+                                serde_json::json!({ "build": self.builder.build }).to_string();
+                            shared.hub.broadcast("css", &data);
                             log(&format!("updated stylesheets in {ms} ms ({what})"));
                         }
-                        Outcome::Rendered(n) => {
-                            self.shared.hub.broadcast("reload", &data);
-                            log(&format!(
-                                "rebuilt {n} {} in {ms} ms ({what})",
-                                if n == 1 { "page" } else { "pages" }
-                            ));
+                        Outcome::Static => {
+                            log(&format!("updated static files in {ms} ms ({what})"));
                         }
+                        Outcome::Rendered(n) => log(&format!(
+                            "rebuilt {n} {} in {ms} ms ({what})",
+                            if n == 1 { "page" } else { "pages" }
+                        )),
                     }
                 }
                 Err(e) => {
                     let message = e.to_string();
-                    let mut s = self.builder.snapshot(Some(message.clone()));
-                    s.build = self.builder.build;
-                    self.shared.replace(s);
-                    self.shared.hub.broadcast(
+                    shared.replace(self.builder.snapshot(Some(message.clone())));
+                    shared.hub.broadcast(
                         "build-error",
                         &serde_json::json!({ "message": message }).to_string(),
                     );
@@ -245,95 +242,4 @@ fn bind(ip: IpAddr, port: u16, log: &mut impl FnMut(&str)) -> Result<TcpListener
         Path::new(&format!("{ip}:{port}-{}", port.saturating_add(tries - 1))),
         last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
     ))
-}
-
-enum Outcome {
-    Css,
-    Rendered(usize),
-}
-
-/// Holds the last good site and its files, and rebuilds them.
-struct Builder {
-    root: PathBuf,
-    options: BuildOptions,
-    /// `None` when the last build failed: the next change reloads everything.
-    site: Option<Site>,
-    files: Arc<HashMap<String, Entry>>,
-    build: u64,
-}
-
-impl Builder {
-    fn snapshot(&self, error: Option<String>) -> Snapshot {
-        Snapshot {
-            files: Arc::clone(&self.files),
-            error,
-            build: self.build,
-        }
-    }
-
-    fn next_build(&mut self) {
-        // Unique across restarts too, so a tab that reconnects to a new server reloads.
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        self.build = now.max(self.build + 1);
-    }
-
-    fn full(&mut self) -> Result<usize> {
-        self.site = None;
-        let site = Site::load(&self.root, &self.options)?;
-        let out = MemoryOutput::default();
-        let stats = render_site(&site, &out)?;
-        self.files = Arc::new(out.into_files());
-        self.site = Some(site);
-        self.next_build();
-        Ok(stats.rendered)
-    }
-
-    fn rebuild(&mut self, plan: &Plan) -> Result<Outcome> {
-        match plan {
-            Plan::Nothing => Ok(Outcome::Rendered(0)),
-            Plan::Static { css_only } if self.site.is_some() => {
-                let site = self.site.as_ref().expect("checked above");
-                let mut files = (*self.files).clone();
-                for (rel, src) in collect_static(site)? {
-                    files.insert(rel, Entry::File(src));
-                }
-                self.files = Arc::new(files);
-                self.next_build();
-                Ok(if *css_only {
-                    Outcome::Css
-                } else {
-                    Outcome::Rendered(0)
-                })
-            }
-            Plan::Pages(rels) if self.site.is_some() => {
-                let mut site = self.site.take().expect("checked above");
-                let update = match site.update_pages(rels, &self.options) {
-                    Ok(Some(u)) => u,
-                    Ok(None) => return self.full().map(Outcome::Rendered),
-                    Err(e) => return Err(e),
-                };
-                let renderer = Renderer::new(&site)?;
-                let jobs = affected_jobs(&site, &renderer, &update);
-                let out = MemoryOutput::default();
-                render_jobs(&site, &renderer, &jobs, &out)?;
-                // The feed, sitemap and search index show every page: keep them in step.
-                crate::build::write_generated(
-                    &site,
-                    &renderer.jobs(&site),
-                    &collect_static(&site)?,
-                    &out,
-                )?;
-                let mut files = (*self.files).clone();
-                files.extend(out.into_files());
-                self.files = Arc::new(files);
-                self.site = Some(site);
-                self.next_build();
-                Ok(Outcome::Rendered(jobs.len()))
-            }
-            _ => self.full().map(Outcome::Rendered),
-        }
-    }
 }

@@ -116,6 +116,11 @@ pub const SCRIPT: &str = r#"(function () {
     box.textContent = "grove could not rebuild the site. This page shows the last version that built.\n\n" + message;
     if (!box.isConnected) document.body.appendChild(box);
   }
+  function here() {
+    var path = location.pathname;
+    try { path = decodeURIComponent(path); } catch (err) { /* keep it as sent */ }
+    return path.replace(/index\.html$/, "");
+  }
   function hide() { if (box && box.isConnected) box.remove(); }
   function swapStylesheets() {
     document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (old) {
@@ -136,7 +141,13 @@ pub const SCRIPT: &str = r#"(function () {
       else if (d.build !== build) { location.reload(); return; }
       if (d.error) show(d.error); else hide();
     });
-    events.addEventListener("reload", function () { location.reload(); });
+    events.addEventListener("reload", function (e) {
+      var d = JSON.parse(e.data);
+      // A rebuild names the pages whose output changed; others stay as they are.
+      if (!d.paths || d.paths.indexOf(here()) >= 0) { location.reload(); return; }
+      build = d.build;
+      hide();
+    });
     events.addEventListener("css", function (e) { build = JSON.parse(e.data).build; hide(); swapStylesheets(); });
     events.addEventListener("build-error", function (e) { show(JSON.parse(e.data).message); });
     events.onerror = function () { events.close(); setTimeout(connect, 1000); };
