@@ -156,11 +156,7 @@ impl Renderer {
     pub fn new(site: &Site) -> Result<Renderer> {
         let dirs = template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = load_templates(&dirs)?;
-        let tag_links: HashMap<&str, Value> = site
-            .tags
-            .iter()
-            .map(|t| (t.slug.as_str(), tag_link(site, t)))
-            .collect();
+        let tag_links = tag_links(site);
         let light: Arc<Vec<Value>> = Arc::new(
             site.pages
                 .par_iter()
@@ -189,11 +185,7 @@ impl Renderer {
     /// and grouping), recomputes their values. The templates and every other page's values
     /// are kept, so a save costs the pages it touched, not the whole site.
     pub fn refresh_pages(&mut self, site: &Site, pages: &[usize]) {
-        let tag_links: HashMap<&str, Value> = site
-            .tags
-            .iter()
-            .map(|t| (t.slug.as_str(), tag_link(site, t)))
-            .collect();
+        let tag_links = tag_links(site);
         // The functions hold the light values too: registering placeholders first lets
         // go of those references, so the values are updated in place rather than copied.
         register(&mut self.tera, site, &Arc::new(Vec::new()));
@@ -328,13 +320,13 @@ impl Renderer {
             What::Tag { tag, pager } => {
                 let t = &site.tags[*tag];
                 let by = site.config.tags_paginate_by;
+                let paginator = self.paginator(&t.pages, by, *pager, &t.path);
+                // Only this list page's articles: with all of them, every list page of a
+                // tag would copy the whole tag (quadratic: 4x Hugo's time at 10,000 pages).
                 let mut term = tag_value(site, t);
-                term["pages"] = self.light_list(&t.pages);
+                term["pages"] = paginator["pages"].clone();
                 ctx.insert("term".into(), term);
-                ctx.insert(
-                    "paginator".into(),
-                    self.paginator(&t.pages, by, *pager, &t.path),
-                );
+                ctx.insert("paginator".into(), paginator);
                 ("tags/single.html".into(), None)
             }
             What::NotFound => ("404.html".into(), None),
@@ -474,7 +466,15 @@ fn section_template(s: &Section) -> String {
     }
 }
 
-/// `tag_links`: each tag's link object by slug, made once rather than once per page.
+/// Each tag's link object by slug, made once rather than once per page that carries it.
+fn tag_links(site: &Site) -> HashMap<&str, Value> {
+    site.tags
+        .iter()
+        .map(|t| (t.slug.as_str(), tag_link(site, t)))
+        .collect()
+}
+
+/// `tag_links`: from [`tag_links`].
 fn light_page(site: &Site, p: &Page, tag_links: &HashMap<&str, Value>) -> Value {
     let m = &p.meta;
     let tags: Vec<Value> = m
