@@ -35,7 +35,9 @@ pub fn resolve(raw: &str, has: impl Fn(&str) -> bool) -> Resolved {
     let Ok(decoded) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
         return Resolved::NotFound;
     };
-    if decoded.contains('\\') || decoded.contains('\0') {
+    // Control characters never name a site file, and in a redirect's Location a browser
+    // drops tabs and newlines (`/\t/host` would become `//host`, another site).
+    if decoded.contains('\\') || decoded.chars().any(char::is_control) {
         return Resolved::NotFound;
     }
     let rel = &decoded[1..];
