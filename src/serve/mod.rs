@@ -109,6 +109,8 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
     // as they do for `grove build`, not a long absolute path.
     let mut builder = Builder::new(options.root.clone(), build_options);
+    // Watching starts before the first build, so a save made while it runs is not lost.
+    let watcher = watch::SiteWatcher::start(&root)?;
     let start = Instant::now();
     let first_error = match builder.full() {
         Ok(pages) => {
@@ -132,7 +134,6 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         .name("grove-http".into())
         .spawn(move || wire::listen(listener, listening))
         .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
-    let watcher = watch::SiteWatcher::start(&root)?;
     Ok(Server {
         address,
         root,
