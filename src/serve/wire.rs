@@ -156,7 +156,13 @@ pub fn read_request(reader: &mut impl BufRead) -> Result<Request, ReadError> {
     else {
         return Err(ReadError::Bad(400));
     };
-    if method.is_empty() || target.is_empty() || !version.starts_with("HTTP/1.") {
+    // A control character in the target could end up in a Location header (the query of a
+    // redirect is sent back as it came) and split it; no real request has one.
+    if method.is_empty()
+        || target.is_empty()
+        || target.chars().any(char::is_control)
+        || !version.starts_with("HTTP/1.")
+    {
         return Err(ReadError::Bad(400));
     }
     let mut request = Request {
@@ -330,6 +336,8 @@ mod tests {
             b"GET / SMTP\r\n\r\n",
             b"GET /a b HTTP/1.1\r\n\r\n",
             b"GET / HTTP/1.1\r\nno colon\r\n\r\n",
+            b"GET /faq?a\rLocation:x HTTP/1.1\r\n\r\n",
+            b"GET /faq?\x1b HTTP/1.1\r\n\r\n",
         ] {
             let mut input = bad;
             assert!(
