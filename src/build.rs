@@ -39,8 +39,14 @@ pub fn render_site(site: &Site, out: &dyn Output) -> Result<BuildStats> {
         .par_iter()
         .try_for_each(|(rel, src)| out.copy(rel, src))?;
     let jobs = renderer.jobs(site);
-    render_jobs(site, &renderer, &jobs, out)?;
-    write_generated(site, &jobs, &statics, out)?;
+    // The feed, sitemap and search index need no template: made on one thread while the
+    // others render, rather than after them.
+    let (rendered, generated) = rayon::join(
+        || render_jobs(site, &renderer, &jobs, out),
+        || write_generated(site, &jobs, &statics, out),
+    );
+    rendered?;
+    generated?;
     Ok(BuildStats {
         pages: site.pages.len(),
         sections: site.sections.len(),
