@@ -95,7 +95,10 @@ if (setupError) {
     await site.close();
   });
 
+  let axeRuns = 0;
+  const axeVersion = require('axe-core/package.json').version;
   async function runAxe(page) {
+    axeRuns++;
     if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
       await page.addScriptTag({ path: axeSource });
     }
@@ -213,6 +216,8 @@ if (setupError) {
         }
       })();
       if (host !== allowedHost) return; // reported as an external request instead
+      // ERR_ABORTED: the request was cancelled by our own reload/close (e.g. a lazy image); not a site bug.
+      if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
       events.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`);
     });
     page.on('response', (res) => {
@@ -283,7 +288,8 @@ if (setupError) {
       }
     });
 
-    test('every internal link and asset answers 200', { timeout: 120_000 }, async () => {
+    test('every internal link and asset answers 200', { timeout: 120_000 }, async (t) => {
+      t.diagnostic(`${links.size} distinct internal URL(s) checked`);
       const bad = [];
       for (const [url, from] of links) {
         let res;
@@ -304,7 +310,8 @@ if (setupError) {
       if (bad.length) fail(`${bad.length} of ${links.size} internal URL(s) do not answer 200:\n${bad.join('\n')}`);
     });
 
-    test('every #fragment link points at an existing id', { timeout: 120_000 }, async () => {
+    test('every #fragment link points at an existing id', { timeout: 120_000 }, async (t) => {
+      t.diagnostic(`${fragments.size} distinct fragment link(s) checked`);
       const bad = [];
       const bodies = new Map();
       for (const [key, from] of fragments) {
@@ -330,7 +337,8 @@ if (setupError) {
       if (bad.length) fail(`${bad.length} fragment link(s) point at no element:\n${bad.join('\n')}`);
     });
 
-    test('summary: 0 axe-core violations across the site', () => {
+    test('summary: 0 axe-core violations across the site', (t) => {
+      t.diagnostic(`axe-core ${axeVersion} ran ${axeRuns} time(s) on ${pages.length} page(s)`);
       if (!allViolations.length) return;
       const groups = new Map();
       for (const v of allViolations) {

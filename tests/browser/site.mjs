@@ -280,7 +280,8 @@ export function fileToUrlPath(rel) {
 export function listPages(outDir) {
   return walkFiles(outDir, '.html')
     .filter((rel) => !isAliasRedirect(readFileSync(path.join(outDir, rel), 'utf8')))
-    .map(fileToUrlPath);
+    .map(fileToUrlPath)
+    .sort();
 }
 
 /** URL path of the first bio page (/team/<name>/), or null when there is none. */
