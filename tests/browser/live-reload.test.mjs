@@ -1,7 +1,8 @@
 // `grove serve` in a real browser: a copy of the site is served, the KAP article is
 // open in headless Chromium, and files are edited on disk the way a writer would.
 // The test never navigates after the first load; every change must show by itself:
-//   - an edited article reloads the page with the new text;
+//   - an edited article reloads the page with the new text, and only that page: a tab
+//     on a page that does not show the article stays as it is;
 //   - an edited stylesheet changes the computed style without a page load (a window
 //     variable set before the edit survives);
 //   - a broken file shows the error overlay over the last good page, naming the file and
@@ -135,6 +136,34 @@ if (missing) {
       await waitFor((text) => document.body.innerText.includes(text), marker);
       assert.ok(navigations > before, 'the page reloaded itself');
       assert.equal(new URL(page.url()).pathname, ARTICLE_URL);
+    });
+
+    test('a tab on a page the edit does not change stays as it is', async () => {
+      await connected();
+      const other = await browser.newPage();
+      try {
+        let opened = false;
+        const stream = other.waitForResponse((r) => r.url().endsWith('/__grove/events'), { timeout: DEADLINE_MS });
+        await other.goto(server.origin + '/about/', { waitUntil: 'load' });
+        await stream;
+        await other.evaluate(() => {
+          window.groveUntouched = true;
+        });
+        other.on('framenavigated', () => (opened = true));
+        const rebuilds = (server.output().match(/^rebuilt /gm) || []).length;
+        write(ARTICLE, read(ARTICLE) + '\nA second paragraph, for the other tab.\n');
+        await waitFor(() => document.body.innerText.includes('A second paragraph, for the other tab.'));
+        // The server logs a rebuild once everything that shows the article is rendered.
+        const start = Date.now();
+        while ((server.output().match(/^rebuilt /gm) || []).length === rebuilds) {
+          if (Date.now() - start > DEADLINE_MS) fail('the rebuild never finished');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.equal(opened, false, '/about/ does not show the article and must not reload');
+        assert.equal(await other.evaluate(() => window.groveUntouched), true);
+      } finally {
+        await other.close();
+      }
     });
 
     test('editing the stylesheet restyles the page in place, without a reload', async () => {
