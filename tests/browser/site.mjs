@@ -110,6 +110,32 @@ async function statOrNull(p) {
 }
 
 /**
+ * The headers the site's `_headers` file sets for every path (`/*`), as Netlify and
+ * Cloudflare Pages would send them: serving them here means the browser suites enforce
+ * the Content-Security-Policy, and any inline script or style it blocks fails a test.
+ */
+async function siteWideHeaders(base) {
+  let text;
+  try {
+    text = await readFile(path.join(base, '_headers'), 'utf8');
+  } catch {
+    return {};
+  }
+  const headers = {};
+  let inAll = false;
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.trimStart().startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      inAll = line.trim() === '/*';
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (inAll && colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/**
  * Starts a static file server for `root` on 127.0.0.1 and an OS-chosen port.
  * `root` may be set later through the returned object (`server.root = dir`),
  * so the port can be known before the site is built.
@@ -160,6 +186,7 @@ export async function startServer(root = null) {
       }
       const body = await readFile(file);
       res.writeHead(status, {
+        ...(await siteWideHeaders(base)),
         'Content-Type': contentType(file),
         'Content-Length': body.length,
         'Cache-Control': 'no-store',
