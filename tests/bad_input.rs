@@ -565,9 +565,3 @@ fn every_problem_of_a_site_is_reported_at_once() {
         ],
     );
 }
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}

@@ -40,12 +40,6 @@ fn toml_text(label: &str) -> String {
     toml::Value::String(payload(label)).to_string()
 }
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 /// A site with a payload in every field a person types, built with the real theme.
 fn built_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,8 @@
 //! binary with `--port 0` on a temporary site and talks HTTP over 127.0.0.1; conditions are
 //! polled up to a deadline, never assumed after a sleep.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -12,17 +14,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{copy_dir, repo, write};
+
 /// How long a condition may take to come true before the test fails (a loaded machine
 /// can take seconds for what usually takes milliseconds).
 const DEADLINE: Duration = Duration::from_secs(30);
 
 const ARTICLE: &str = "content/articles/first.md";
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 fn article(text: &str) -> String {
     format!("+++\ntitle = \"First\"\ndate = 2025-01-02\n+++\n{text}\n")
@@ -33,7 +31,7 @@ fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal-theme"),
+        &repo().join("tests/fixtures/minimal-theme"),
         &root.join("themes/minimal"),
     );
     write(
@@ -64,19 +62,6 @@ fn site() -> tempfile::TempDir {
     );
     write(root, "static/robots.txt", "User-agent: *\n");
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// `grove serve` on a site; killed when dropped.
