@@ -117,11 +117,23 @@ impl Site {
                 return Ok(None);
             };
             let file = display_join(&self.root, "content").join(rel);
-            let bytes = match std::fs::read(&file) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => return Err(Error::io("cannot read", &file, e)),
+            let read = || match std::fs::read(&file) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Error::io("cannot read", &file, e)),
             };
+            let Some(mut bytes) = read()? else {
+                return Ok(None);
+            };
+            if bytes.is_empty() {
+                // Editors that save in place truncate first and write after: an empty read
+                // is most likely the middle of a save, so look again before reporting it.
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                let Some(again) = read()? else {
+                    return Ok(None);
+                };
+                bytes = again;
+            }
             let text = crate::site::decode(&file, bytes)?;
             // Saved without a change, or a second event for a save already handled.
             if text == self.pages[i].text {
