@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { buildAndServe, chromeArgs, chromePath, fail, listPages, missingPrerequisite } from './site.mjs';
+import { fail, listPages, siteAndBrowser } from './site.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -31,23 +31,8 @@ const AXE_OPTIONS = {
   resultTypes: ['violations'],
 };
 
-const missing = missingPrerequisite({ browser: true });
-let site = null;
-let browser = null;
-let setupError = missing;
-let pages = [];
-if (!missing) {
-  try {
-    site = await buildAndServe();
-    pages = listPages(site.outDir);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
-  } catch (err) {
-    setupError = err.message;
-    await browser?.close().catch(() => {});
-    await site?.close().catch(() => {});
-  }
-}
+const { site, browser, setupError } = await siteAndBrowser();
+const pages = site ? listPages(site.outDir) : [];
 
 if (setupError) {
   test('browser checks (axe-core, layout, console, requests, links)', () => fail(setupError));

@@ -7,24 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { buildAndServe, chromeArgs, chromePath, fail, listPages, missingPrerequisite } from './site.mjs';
+import { fail, listPages, siteAndBrowser } from './site.mjs';
 
-const missing = missingPrerequisite({ browser: true });
-let site = null;
-let browser = null;
-let setupError = missing;
-
-if (!missing) {
-  try {
-    site = await buildAndServe();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
-  } catch (err) {
-    setupError = err.message;
-    await browser?.close().catch(() => {});
-    await site?.close().catch(() => {});
-  }
-}
+const { site, browser, setupError } = await siteAndBrowser();
 
 if (setupError) {
   test('Content-Security-Policy', () => fail(setupError));

@@ -7,24 +7,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 
-import { buildAndServe, chromeArgs, chromePath, fail, missingPrerequisite } from './site.mjs';
+import { fail, siteAndBrowser } from './site.mjs';
 
-const missing = missingPrerequisite({ browser: true });
-let site = null;
-let browser = null;
-let setupError = missing;
-
-if (!missing) {
-  try {
-    site = await buildAndServe();
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
-  } catch (err) {
-    setupError = err.message;
-    await browser?.close().catch(() => {});
-    await site?.close().catch(() => {});
-  }
-}
+const { site, browser, setupError } = await siteAndBrowser();
 
 if (setupError) {
   test('site search in the browser', () => fail(setupError));

@@ -357,3 +357,25 @@ export function fail(message) {
   err.stack = `Error: ${message}`;
   throw err;
 }
+
+/**
+ * Builds and serves the site and starts one headless Chromium for a test file.
+ * Returns { site, browser, setupError }: when something needed is missing, only
+ * `setupError` is set, and the test file reports it as one failing test.
+ */
+export async function siteAndBrowser() {
+  const missing = missingPrerequisite({ browser: true });
+  if (missing) return { site: null, browser: null, setupError: missing };
+  let site = null;
+  let browser = null;
+  try {
+    site = await buildAndServe();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
+    return { site, browser, setupError: null };
+  } catch (err) {
+    await browser?.close().catch(() => {});
+    await site?.close().catch(() => {});
+    return { site: null, browser: null, setupError: err.message };
+  }
+}
