@@ -91,21 +91,13 @@ pub fn write_generated(
     statics: &BTreeMap<String, PathBuf>,
     out: &dyn Output,
 ) -> Result<()> {
-    let needs_history = site
-        .pages
-        .iter()
-        .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
-    let history = if needs_history {
-        crate::history::last_changes(&site.root)
-    } else {
-        Default::default()
-    };
-    if let Some(feed) = crate::feed::atom(site, &history) {
+    let history = site.history();
+    if let Some(feed) = crate::feed::atom(site, history) {
         out.write("atom.xml", feed.into_bytes())?;
     }
     out.write(
         "sitemap.xml",
-        crate::sitemap::sitemap(site, jobs, &history).into_bytes(),
+        crate::sitemap::sitemap(site, jobs, history).into_bytes(),
     )?;
     if !statics.contains_key("robots.txt") {
         out.write("robots.txt", crate::sitemap::robots(site).into_bytes())?;

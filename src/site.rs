@@ -50,6 +50,8 @@ pub struct Site {
     pub assets: Vec<(PathBuf, String)>,
     /// For each FAQ `related` article: the FAQ entries that name it.
     pub related_faq: HashMap<usize, Vec<usize>>,
+    /// Last git change of each content file, read once per loaded site (see [`Site::history`]).
+    history: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 /// Editor and system droppings that are never content: swap files, backups, lock files.
@@ -127,6 +129,7 @@ impl Site {
             pages,
             sections,
             tags: Vec::new(),
+            history: std::sync::OnceLock::new(),
             links: LinkMap::new(),
             assets,
             related_faq: HashMap::new(),
@@ -348,6 +351,23 @@ impl Site {
                 t
             })
             .collect();
+    }
+
+    /// When each content file last changed in git, for pages without `date` or `updated`.
+    /// Read at most once per loaded site: the preview server keeps the site between saves,
+    /// and a save does not change git history, so no save runs `git log` again.
+    pub fn history(&self) -> &HashMap<String, String> {
+        self.history.get_or_init(|| {
+            let undated = self
+                .pages
+                .iter()
+                .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
+            if undated {
+                crate::history::last_changes(&self.root)
+            } else {
+                HashMap::new()
+            }
+        })
     }
 
     /// The section a page belongs to.
