@@ -12,8 +12,10 @@ use crate::render::{Renderer, static_dirs};
 use crate::site::{BuildOptions, Site, is_ignored_file_name, walk_error};
 
 /// What a build produced, for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildStats {
+    /// What is worth fixing but did not stop the build, one message each.
+    pub warnings: Vec<String>,
     pub pages: usize,
     pub sections: usize,
     /// HTML files written from templates (pages, list pages, tags, aliases, 404).
@@ -48,6 +50,7 @@ pub fn render_site(site: &Site, out: &dyn Output) -> Result<BuildStats> {
     rendered?;
     generated?;
     Ok(BuildStats {
+        warnings: site.config.warnings.iter().map(|w| w.to_string()).collect(),
         pages: site.pages.len(),
         sections: site.sections.len(),
         rendered: jobs.len(),
@@ -62,25 +65,10 @@ pub fn render_jobs(
     jobs: &[crate::render::Job],
     out: &dyn Output,
 ) -> Result<()> {
-    let minify = site.config.minify_html;
     jobs.par_iter().try_for_each(|job| {
         let html = renderer.render(site, job)?;
-        let bytes = if minify {
-            minify_html(html.as_bytes())
-        } else {
-            html.into_bytes()
-        };
-        out.write(&job.file(), bytes)
+        out.write(&job.file(), html.into_bytes())
     })
-}
-
-/// Smaller HTML with the same meaning: spaces between tags, comments, optional quotes go.
-fn minify_html(html: &[u8]) -> Vec<u8> {
-    let cfg = minify_html_onepass::Cfg {
-        minify_css: false,
-        minify_js: false,
-    };
-    minify_html_onepass::copy(html, &cfg).unwrap_or_else(|_| html.to_vec())
 }
 
 /// Files made from the whole site rather than from a template: the Atom feed, the

@@ -192,7 +192,14 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
     if let Err(e) = render_site(&site, &memory) {
         return Ok(Report::stopped(problems_from_error(e)?));
     }
+    let warnings: Vec<Problem> = site
+        .config
+        .warnings
+        .iter()
+        .filter_map(|w| file_problem(w, Severity::Warning))
+        .collect();
     let mut checker = pages::Checker::new(&site, memory.into_files());
+    checker.problems.extend(warnings);
     let docs = pages::documents(&site);
     for doc in &docs {
         checker.check_document(doc);
@@ -257,24 +264,28 @@ fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
         other => vec![other],
     };
     Ok(list
-        .into_iter()
-        .filter_map(|e| match e {
-            Error::File {
-                path,
-                position,
-                message,
-                help,
-                ..
-            } => Some(Problem {
-                path,
-                line: position.map_or(1, |p| p.line),
-                severity: Severity::Error,
-                message,
-                help,
-            }),
-            _ => None,
-        })
+        .iter()
+        .filter_map(|e| file_problem(e, Severity::Error))
         .collect())
+}
+
+fn file_problem(e: &Error, severity: Severity) -> Option<Problem> {
+    match e {
+        Error::File {
+            path,
+            position,
+            message,
+            help,
+            ..
+        } => Some(Problem {
+            path: path.clone(),
+            line: position.map_or(1, |p| p.line),
+            severity,
+            message: message.clone(),
+            help: help.clone(),
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -89,38 +89,82 @@ fn yaml_error(path: &Path, text: &str) -> Error {
     }
 }
 
+/// The TOML version of simple YAML front matter, for the error message: `key: value`
+/// lines, inline `[a, b]` lists and `- item` lists. Anything richer (nested maps, block
+/// strings) gives `None`, and the message falls back to general advice.
 fn yaml_to_toml(yaml: &str) -> Option<String> {
-    use yaml_rust2::{Yaml, YamlLoader};
-    fn convert(y: &Yaml) -> Option<toml::Value> {
-        Some(match y {
-            Yaml::Real(s) => toml::Value::Float(s.parse().ok()?),
-            Yaml::Integer(i) => toml::Value::Integer(*i),
-            Yaml::String(s) => toml::Value::String(s.clone()),
-            Yaml::Boolean(b) => toml::Value::Boolean(*b),
-            Yaml::Array(a) => toml::Value::Array(a.iter().filter_map(convert).collect()),
-            Yaml::Hash(h) => {
-                let mut t = toml::Table::new();
-                for (k, v) in h {
-                    let key = match k {
-                        Yaml::String(s) => s.clone(),
-                        Yaml::Integer(i) => i.to_string(),
-                        _ => return None,
-                    };
-                    if let Some(v) = convert(v) {
-                        t.insert(key, v);
-                    }
-                }
-                toml::Value::Table(t)
+    let mut table = toml::Table::new();
+    let mut list: Option<(String, Vec<toml::Value>)> = None;
+    for line in yaml.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let Some(item) = trimmed.strip_prefix("- ") {
+            let (_, items) = list.as_mut()?;
+            items.push(yaml_scalar(item.trim())?);
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            return None;
+        }
+        if let Some((key, items)) = list.take() {
+            table.insert(key, toml::Value::Array(items));
+        }
+        let (key, value) = trimmed.split_once(':')?;
+        let key = key.trim().trim_matches(['"', '\'']).to_string();
+        let value = value.trim();
+        if key.is_empty() {
+            return None;
+        }
+        if value.is_empty() {
+            list = Some((key, Vec::new()));
+        } else if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            let items = inner
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(yaml_scalar)
+                .collect::<Option<Vec<_>>>()?;
+            table.insert(key, toml::Value::Array(items));
+        } else {
+            table.insert(key, yaml_scalar(value)?);
+        }
+    }
+    if let Some((key, items)) = list {
+        table.insert(key, toml::Value::Array(items));
+    }
+    toml::to_string(&table).ok()
+}
+
+/// One YAML scalar as TOML: quoted or plain text, a number, true/false, or a date.
+fn yaml_scalar(raw: &str) -> Option<toml::Value> {
+    if raw.starts_with(['|', '>', '{', '&', '*', '!']) {
+        return None;
+    }
+    if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return Some(toml::Value::String(inner.replace("''", "'")));
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return Some(toml::Value::String(inner.to_string()));
+    }
+    // a comment after a plain value
+    let raw = raw.split(" #").next().unwrap_or(raw).trim();
+    Some(match raw {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => {
+            if let Ok(i) = raw.parse::<i64>() {
+                toml::Value::Integer(i)
+            } else if let Some(f) = raw.parse::<f64>().ok().filter(|f| f.is_finite()) {
+                toml::Value::Float(f)
+            } else if let Ok(d) = raw.parse::<toml::value::Datetime>() {
+                toml::Value::Datetime(d)
+            } else {
+                toml::Value::String(raw.to_string())
             }
-            _ => return None,
-        })
-    }
-    let docs = YamlLoader::load_from_str(yaml).ok()?;
-    let doc = docs.first()?;
-    match convert(doc)? {
-        toml::Value::Table(t) => toml::to_string(&t).ok(),
-        _ => None,
-    }
+        }
+    })
 }
 
 /// Turns a TOML error into a file error; `offset` is where the TOML starts in `text`.
@@ -220,7 +264,7 @@ pub fn check_keys(
 }
 
 /// Line and column (1-based) of a top-level `key =` in a TOML text.
-fn key_position(toml_text: &str, key: &str) -> Option<(usize, usize)> {
+pub fn key_position(toml_text: &str, key: &str) -> Option<(usize, usize)> {
     for (i, line) in toml_text.lines().enumerate() {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
@@ -495,6 +539,23 @@ mod tests {
         assert!(e.contains("title = \"Hello\""), "{e}");
         assert!(e.contains("tags = [\"a\", \"b\"]"), "{e}");
         assert!(e.contains("draft = true"), "{e}");
+    }
+
+    #[test]
+    fn simple_yaml_forms_become_toml() {
+        let toml = yaml_to_toml(
+            "# a comment\ntitle: 'It''s: here'\ndate: 2025-01-31\nweight: 3\ntags: [a, \"b c\"]\nname: Jane Doe # the author",
+        )
+        .unwrap();
+        let table: toml::Table = toml::from_str(&toml).unwrap();
+        assert_eq!(table["weight"].as_integer(), Some(3));
+        assert!(table["date"].is_datetime(), "{toml}");
+        assert_eq!(table["tags"].as_array().unwrap().len(), 2);
+        assert_eq!(table["name"].as_str(), Some("Jane Doe"));
+        assert_eq!(table["title"].as_str(), Some("It's: here"));
+        // nested maps and block strings are beyond a one-line hint
+        assert_eq!(yaml_to_toml("extra:\n  color: red"), None);
+        assert_eq!(yaml_to_toml("description: |\n  long"), None);
     }
 
     #[test]

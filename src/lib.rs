@@ -26,6 +26,9 @@ pub mod sitemap;
 pub mod slugs;
 
 pub use build::{BuildStats, build};
+
+/// `0.1.0 (1a2b3c4d5e6f)`: the version and the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GROVE_COMMIT"), ")");
 pub use config::Config;
 pub use error::{Error, Result};
 pub use site::{BuildOptions, Site};

@@ -18,7 +18,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(
     name = "grove",
-    version,
+    version = grove::VERSION,
     about = "Builds a static website from Markdown, and previews it live"
 )]
 struct Cli {
@@ -129,6 +129,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             let output = output.unwrap_or_else(|| grove::site::display_join(&root, "public"));
             let options = BuildOptions { drafts, base_url };
             let stats = grove::build(&root, &output, &options)?;
+            for warning in &stats.warnings {
+                eprintln!("warning: {warning}\n");
+            }
             println!(
                 "built {} {}, {} {}, {} static {} in {} ms -> {}/",
                 stats.pages,
@@ -157,7 +160,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 open,
             };
             let log = |line: &str| {
-                if line.starts_with("error") {
+                if line.starts_with("error") || line.starts_with("warning") {
                     eprintln!("{line}")
                 } else {
                     println!("{line}")
@@ -175,10 +178,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             if options.open {
                 open_browser(&url);
             }
-            let _ = ctrlc::set_handler(|| {
-                eprintln!("stopped");
-                std::process::exit(0);
-            });
+            stop_on_interrupt();
             server.run(log);
             Ok(())
         }
@@ -247,6 +247,31 @@ fn check(root: &std::path::Path, external: bool, drafts: bool) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+/// Ctrl-C (or a service manager's SIGTERM) ends the preview with one line and exit 0:
+/// stopping it is how staff finish, not a failure. Nothing needs cleaning up (the preview
+/// writes no files), so the handler only says so and exits.
+#[cfg(unix)]
+fn stop_on_interrupt() {
+    extern "C" fn stop(_: libc::c_int) {
+        const LINE: &[u8] = b"stopped\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; LINE outlives the call.
+        unsafe {
+            libc::write(2, LINE.as_ptr().cast(), LINE.len());
+            libc::_exit(0);
+        }
+    }
+    let handler = stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+    }
+}
+
+/// On Windows, Ctrl-C ends a console program by default, which is what is wanted.
+#[cfg(not(unix))]
+fn stop_on_interrupt() {}
 
 fn open_browser(url: &str) {
     let command = if cfg!(target_os = "macos") {

@@ -15,7 +15,6 @@ pub type Outcome = Result<u16, String>;
 
 /// Checks every URL once, `PARALLEL` at a time, and returns the outcome for each.
 pub fn check_urls(urls: &[String], timeout: Duration) -> HashMap<String, Outcome> {
-    let agent = agent(timeout);
     let next = AtomicUsize::new(0);
     let results = Mutex::new(HashMap::with_capacity(urls.len()));
     std::thread::scope(|scope| {
@@ -24,7 +23,7 @@ pub fn check_urls(urls: &[String], timeout: Duration) -> HashMap<String, Outcome
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(url) = urls.get(i) else { break };
-                    let outcome = check_url(&agent, url);
+                    let outcome = check_url(url, timeout);
                     results
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -36,41 +35,77 @@ pub fn check_urls(urls: &[String], timeout: Duration) -> HashMap<String, Outcome
     results.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
-/// An HTTP client that reports statuses instead of failing on them, with one overall
-/// time limit per request (connection, headers and body together).
-pub fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .user_agent(concat!("grove-check/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
 /// Asks with HEAD first (no body to download); servers that refuse HEAD get a GET.
-pub fn check_url(agent: &ureq::Agent, url: &str) -> Outcome {
-    let status = |r: Result<ureq::http::Response<ureq::Body>, ureq::Error>| match r {
-        Ok(response) => Ok(response.status().as_u16()),
-        Err(e) => Err(describe(&e)),
-    };
-    match status(agent.head(url).call())? {
+pub fn check_url(url: &str, timeout: Duration) -> Outcome {
+    match curl(url, true, timeout)? {
         // 405 Method Not Allowed and 501 Not Implemented say "not HEAD"; some sites
         // answer HEAD from scripts with 403 but serve the page to a GET
-        403 | 405 | 501 => status(agent.get(url).call()),
+        403 | 405 | 501 => curl(url, false, timeout),
         code => Ok(code),
     }
 }
 
-fn describe(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "no answer in time".into(),
-        ureq::Error::HostNotFound => "the host name does not exist".into(),
-        ureq::Error::ConnectionFailed => "the connection failed".into(),
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "the connection was refused".into()
+/// One request through the system's `curl` (macOS, Windows 10 and later, and Linux
+/// distributions ship it): the final status after redirects. grove links no HTTP client
+/// or TLS stack of its own for a check that runs now and then; see docs/performance.md.
+fn curl(url: &str, head: bool, timeout: Duration) -> Outcome {
+    let null = if cfg!(windows) { "NUL" } else { "/dev/null" };
+    let mut command = std::process::Command::new("curl");
+    command
+        .args([
+            "--silent",
+            "--show-error",
+            "--location",
+            "--max-redirs",
+            "10",
+        ])
+        .arg("--max-time")
+        .arg(format!("{:.1}", timeout.as_secs_f64().max(0.1)))
+        .args([
+            "--user-agent",
+            concat!("grove-check/", env!("CARGO_PKG_VERSION")),
+        ])
+        .args(["--output", null, "--write-out", "%{http_code}"]);
+    if head {
+        command.arg("--head");
+    }
+    // `--` so that a URL can never be read as an option.
+    command.arg("--").arg(url);
+    let output = command.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            "curl is not installed: install curl to check external links".to_string()
+        } else {
+            format!("cannot run curl: {e}")
         }
-        ureq::Error::TooManyRedirects => "too many redirects".into(),
-        other => other.to_string(),
+    })?;
+    let code = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse::<u16>()
+        .unwrap_or(0);
+    if output.status.success() && code > 0 {
+        return Ok(code);
+    }
+    Err(describe(output.status.code(), &output.stderr))
+}
+
+/// curl's exit code in words (the codes are listed in `man curl`).
+fn describe(exit: Option<i32>, stderr: &[u8]) -> String {
+    match exit {
+        Some(6) => "the host name does not exist".into(),
+        Some(7) => "the connection was refused".into(),
+        Some(28) => "no answer in time".into(),
+        Some(47) => "too many redirects".into(),
+        Some(35 | 60) => "the secure connection failed (TLS)".into(),
+        Some(52) => "the server closed the connection without answering".into(),
+        _ => {
+            let text = String::from_utf8_lossy(stderr);
+            let text = text.trim().trim_start_matches("curl: ");
+            if text.is_empty() {
+                "the request failed".into()
+            } else {
+                text.to_string()
+            }
+        }
     }
 }
 
@@ -153,9 +188,11 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let agent = agent(Duration::from_secs(10));
-        let outcome = check_url(&agent, &format!("http://127.0.0.1:{port}/"));
-        assert!(outcome.is_err(), "{outcome:?}");
+        let outcome = check_url(
+            &format!("http://127.0.0.1:{port}/"),
+            Duration::from_secs(10),
+        );
+        assert_eq!(outcome, Err("the connection was refused".to_string()));
         assert!(!is_ok(&outcome));
     }
 }

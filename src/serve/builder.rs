@@ -84,8 +84,8 @@ impl Builder {
         self.build = now.max(self.build + 1);
     }
 
-    /// Loads and renders the whole site; returns how many outputs were rendered.
-    pub fn full(&mut self) -> Result<usize> {
+    /// Loads and renders the whole site; says how many outputs were rendered.
+    pub fn full(&mut self) -> Result<crate::BuildStats> {
         self.site = None;
         self.renderer = None;
         let site = Site::load(&self.root, &self.options)?;
@@ -97,7 +97,7 @@ impl Builder {
         self.statics = collect_static(&site)?;
         self.site = Some(site);
         self.next_build();
-        Ok(stats.rendered)
+        Ok(stats)
     }
 
     /// Carries out `plan`, calling `publish` as soon as a part of the site is ready.
@@ -169,7 +169,7 @@ impl Builder {
     }
 
     fn full_and_publish(&mut self, publish: &mut Publish) -> Result<Outcome> {
-        let n = self.full()?;
+        let n = self.full()?.rendered;
         publish(self.snapshot(None), None);
         Ok(Outcome::Rendered(n))
     }

@@ -113,11 +113,15 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     let watcher = watch::SiteWatcher::start(&root)?;
     let start = Instant::now();
     let first_error = match builder.full() {
-        Ok(pages) => {
+        Ok(stats) => {
             log(&format!(
-                "built {pages} pages in {} ms",
+                "built {} pages in {} ms",
+                stats.rendered,
                 start.elapsed().as_millis()
             ));
+            for warning in &stats.warnings {
+                log(&format!("warning: {warning}"));
+            }
             None
         }
         Err(e) => {

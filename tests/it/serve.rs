@@ -559,6 +559,7 @@ fn methods_other_than_get_and_head_are_refused_with_405() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn no_request_reaches_a_file_outside_the_site() {
     let site = Site::new();
@@ -663,6 +664,7 @@ fn a_taken_port_is_reported_and_the_next_one_is_used() {
     assert_eq!(serve.get("/").status, 200);
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_stops_the_server_cleanly() {
     let site = Site::new();

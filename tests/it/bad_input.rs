@@ -3,11 +3,9 @@
 //! never a panic, and leaves the earlier `public/` exactly as it was. Input that is odd but
 //! valid (CRLF, a BOM, accents in file names, a huge page) builds.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// A temporary copy of `broken/<case>` with the shared minimal theme and an earlier build
 /// in `public/`.

@@ -2,15 +2,13 @@
 //! writing to a disk that is full or read-only. The site that was published before must
 //! stay whole, and the next build must work and clean up after the broken one.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::*;
+use crate::common::*;
 
 /// Every file under `dir` with a digest of its bytes (a whole large build is too big to
 /// keep in memory several times over).
@@ -182,11 +180,13 @@ fn killed_build_leaves_the_previous_site_whole() {
     assert_eq!(staging_left(root), Vec::<String>::new());
 }
 
+#[cfg(target_os = "linux")]
 /// A small memory disk mounted at `dir` for the length of a test; needs root.
 struct Mount {
     dir: PathBuf,
 }
 
+#[cfg(target_os = "linux")]
 impl Mount {
     fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
         std::fs::create_dir_all(dir).unwrap();
@@ -211,17 +211,20 @@ impl Mount {
     }
 }
 
+#[cfg(target_os = "linux")]
 impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.dir).status();
     }
 }
 
+#[cfg(target_os = "linux")]
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
+#[cfg(target_os = "linux")]
 /// A small site and a disk for its output: a tmpfs of `size` when running as root (where
 /// permissions stop nothing), else a plain folder. `None` when neither can be had.
 fn site_with_output_disk(size: &str) -> (tempfile::TempDir, Option<Mount>) {
@@ -240,10 +243,12 @@ fn site_with_output_disk(size: &str) -> (tempfile::TempDir, Option<Mount>) {
     (site, mount)
 }
 
+#[cfg(target_os = "linux")]
 fn build_into(site: &Path, output: &Path) -> std::process::Output {
     build(site, &["--output", output.to_str().unwrap()])
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn read_only_output_disk_is_reported_and_keeps_the_old_site() {
     let (site, mount) = site_with_output_disk("1m");
@@ -292,6 +297,7 @@ fn read_only_output_disk_is_reported_and_keeps_the_old_site() {
     }
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn full_output_disk_is_reported_and_keeps_the_old_site() {
     let (site, mount) = site_with_output_disk("256k");

@@ -6,11 +6,9 @@
 //! Pages are checked with an HTML tokenizer (html5gum), not by searching the raw text: the
 //! minifier may legally choose other quotes or leave a `'` unescaped in text.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use serde_json::Value;
 

@@ -5,8 +5,6 @@
 //! binary with `--port 0` on a temporary site and talks HTTP over 127.0.0.1; conditions are
 //! polled up to a deadline, never assumed after a sleep.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -14,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{copy_dir, repo, write};
+use crate::common::{copy_dir, repo, write};
 
 /// How long a condition may take to come true before the test fails (a loaded machine
 /// can take seconds for what usually takes milliseconds).

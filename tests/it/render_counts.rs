@@ -1,7 +1,7 @@
 //! Guards for build speed that do not time anything: a build renders each output once,
 //! and saving one article in the preview re-renders only the pages that show it.
 
-mod corpus;
+use crate::corpus;
 
 use std::sync::atomic::Ordering;
 

@@ -5,14 +5,14 @@
 //! When the theme, the content or grove's output change on purpose, refresh the manifests
 //! and commit them with the change:
 //!
-//!     GROVE_UPDATE_SNAPSHOT=1 cargo test --release --test output_stable
+//!     GROVE_UPDATE_SNAPSHOT=1 cargo test --release --test it output_stable
 
-mod corpus;
+use crate::corpus;
 
 use std::path::Path;
 use std::process::Command;
 
-const REFRESH: &str = "GROVE_UPDATE_SNAPSHOT=1 cargo test --release --test output_stable";
+const REFRESH: &str = "GROVE_UPDATE_SNAPSHOT=1 cargo test --release --test it output_stable";
 
 #[test]
 fn the_real_site_builds_to_the_same_files() {

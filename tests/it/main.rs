@@ -1,0 +1,20 @@
+//! The integration tests, in one test binary so that grove is linked once rather than once
+//! per file. Each module runs the real `grove` binary (or the library) on small fixture
+//! sites copied to temporary folders; see the module docs for what each covers.
+
+mod common;
+mod corpus;
+
+mod bad_input;
+mod build;
+mod check;
+mod cli;
+mod cli_new;
+mod escaping;
+mod faults;
+mod fuzz_regressions;
+mod output_stable;
+mod properties;
+mod render_counts;
+mod serve;
+mod serve_faults;
