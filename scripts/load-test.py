@@ -8,7 +8,7 @@ themes/), then for --seconds (default 30):
   page in a loop;
 - one article is saved every --save-every seconds (0.1), alternately in place and by
   writing a temporary file and renaming it over the article, as editors do;
-- --listeners (100) live-reload connections (Server-Sent Events, /__grove/events) fetch
+- --listeners (100) live-reload connections (WebSocket, /__grove/live) fetch
   the article each time they receive a `reload` event;
 - from a fifth of the way in, --slow (40) clients ask for a 5 MB page and read it one
   byte a second.
@@ -46,6 +46,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from live_socket import LiveSocket  # scripts/live_socket.py
 
 ARTICLE = "content/articles/load-test.md"
 ARTICLE_URL = "/articles/load-test/"
@@ -147,41 +149,22 @@ def worker(port, stop, stats):
 
 
 class EventStream:
-    """A raw SSE connection; calls on_event(name, data) for each event."""
+    """A live-reload WebSocket; calls on_event(name, message) for each message."""
 
     def __init__(self, port, on_event, stop):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        SOCKETS.append(self.sock)
-        self.sock.sendall(b"GET /__grove/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-        self.file = self.sock.makefile("rb")
-        status = self.file.readline()
-        if b" 200 " not in status:
-            raise RuntimeError(f"event stream refused: {status!r}")
-        while self.file.readline() not in (b"\r\n", b"\n", b""):
-            pass
+        self.socket = LiveSocket(port, timeout=60)
+        SOCKETS.append(self.socket.sock)
         self.on_event = on_event
         self.stop = stop
 
     def run(self):
-        name, data = None, []
         try:
-            while not self.stop.is_set():
-                line = self.file.readline()
-                if not line:
+            for name, message in self.socket.messages():
+                if self.stop.is_set():
                     return
-                line = line.rstrip(b"\r\n").decode()
-                if line.startswith("event:"):
-                    name = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif line == "":
-                    if name:
-                        self.on_event(name, "\n".join(data))
-                    name, data = None, []
-        except (OSError, ValueError):
-            return
+                self.on_event(name, message)
         finally:
-            self.sock.close()
+            self.socket.close()
 
 
 def listener(index, port, stop, stats, ready):
@@ -191,7 +174,7 @@ def listener(index, port, stop, stats, ready):
         nonlocal conn
         if name != "reload":
             return
-        build = json.loads(data)["build"]
+        build = data["build"]
         try:
             status, body = http_get(conn, ARTICLE_URL)
         except Exception as e:  # noqa: BLE001
@@ -227,7 +210,7 @@ def saver(site, port, stop, save_every, saves, events, first, log):
 
     def on_event(name, data):
         if name == "reload":
-            d = json.loads(data)
+            d = data
             events.append((d["build"], d.get("paths")))
             TRACE.append((time.monotonic(), "saver-event", data))
 
@@ -272,7 +255,7 @@ def slow_reader(port, stop, received):
         SOCKETS.append(sock)
         sock.settimeout(30)
         sock.connect(("127.0.0.1", port))
-        sock.sendall(f"GET {BIG_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        sock.sendall(f"GET {BIG_URL} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         while not stop.is_set():
             if not sock.recv(1):
                 break

@@ -13,7 +13,7 @@ or $BENCH_DIR/gen_corpus.py) and builds two sites from it:
 Each server is started bound to 127.0.0.1; then, --trials times: wait --settle seconds,
 rewrite one article in place (its text plus a paragraph holding a unique marker, one
 write()), and measure from just after close():
-  reload:  until grove's /__grove/events stream delivers the `reload` event that covers
+  reload:  until grove's live-reload socket (/__grove/live) delivers the `reload` message that covers
            the article (grove only: Hugo's live reload speaks another protocol);
   visible: until a GET of the article (polled every --poll seconds) contains the marker.
 The next edit waits until the server logged the end of the previous rebuild. The article
@@ -34,6 +34,8 @@ import sys
 import threading
 import time
 import urllib.request
+
+from live_socket import LiveSocket  # scripts/live_socket.py
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.environ.get("BENCH_DIR", "/work/shared/bench")
@@ -108,45 +110,29 @@ def prepare_anchor(tool, pages, workdir):
 
 
 class EventStream:
-    """Reads grove's /__grove/events and records when each event arrived."""
+    """Reads grove's live-reload socket and records when each message arrived."""
 
     def __init__(self, port):
-        self.events = []  # (monotonic time, name, data)
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall(b"GET /__grove/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        self.events = []  # (monotonic time, name, message)
+        self.socket = LiveSocket(port)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        name, data = None, []
-        for raw in self.sock.makefile("rb"):
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data.append(line[6:])
-            elif line == "" and name:
-                self.events.append((time.monotonic(), name, "\n".join(data)))
-                name, data = None, []
+        for name, message in self.socket.messages():
+            self.events.append((time.monotonic(), name, message))
 
     def reload_after(self, t0, url_path):
-        """Arrival time of the first reload event after t0 that reloads a tab on url_path."""
-        for t, name, data in list(self.events):
+        """Arrival time of the first reload message after t0 that reloads a tab on url_path."""
+        for t, name, message in list(self.events):
             if t < t0 or name != "reload":
                 continue
-            try:
-                paths = json.loads(data).get("paths")
-            except ValueError:
-                paths = None
+            paths = message.get("paths")
             if paths is None or url_path in paths:
                 return t
         return None
 
     def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
+        self.socket.close()
 
 
 def peak_rss_mib(pid):

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::Result;
+use crate::fs::{Skip, walk};
 use crate::output::{DiskOutput, Output};
 use crate::render::{Renderer, static_dirs};
-use crate::site::{BuildOptions, Site, is_ignored_file_name, walk_error};
+use crate::site::{BuildOptions, Site};
 
 /// What a build produced, for the summary line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -112,25 +113,8 @@ pub fn write_generated(
 pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
     let mut files = BTreeMap::new();
     for dir in static_dirs(site) {
-        if !dir.is_dir() {
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(&dir)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
-            let entry = entry.map_err(|e| walk_error(&dir, e))?;
-            if !entry.file_type().is_file()
-                || is_ignored_file_name(&entry.file_name().to_string_lossy())
-            {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            files.insert(rel.join("/"), entry.path().to_path_buf());
+        for file in walk(&dir, &site.roots, Skip::Files)? {
+            files.insert(file.rel, file.path);
         }
     }
     for (src, rel) in &site.assets {

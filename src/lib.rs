@@ -13,6 +13,7 @@ pub mod content;
 pub mod error;
 pub mod feed;
 pub mod front_matter;
+pub mod fs;
 pub mod history;
 pub mod markdown;
 pub mod new;

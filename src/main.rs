@@ -126,7 +126,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             drafts,
         } => {
             let start = Instant::now();
-            let output = output.unwrap_or_else(|| grove::site::display_join(&root, "public"));
+            let output = output.unwrap_or_else(|| grove::fs::display_join(&root, "public"));
             let options = BuildOptions { drafts, base_url };
             let stats = grove::build(&root, &output, &options)?;
             for warning in &stats.warnings {

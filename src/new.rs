@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::content::Kind;
 use crate::error::{Error, Result};
-use crate::site::display_join;
+use crate::fs::display_join;
 use crate::slugs::slugify;
 
 /// Where files of a kind go under `content/`.

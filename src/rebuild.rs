@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::content::Page;
 use crate::error::{Error, Result};
+use crate::fs::{display_join, is_ignored_file_name};
 use crate::markdown::{self, Source};
 use crate::render::{Job, What};
-use crate::site::{BuildOptions, Site, display_join, is_ignored_file_name};
+use crate::site::{BuildOptions, Site};
 
 /// What a set of changed files asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +135,7 @@ impl Site {
                 };
                 bytes = again;
             }
-            let text = crate::site::decode(&file, bytes)?;
+            let text = crate::fs::decode(&file, bytes)?;
             // Saved without a change, or a second event for a save already handled.
             if text == self.pages[i].text {
                 continue;

@@ -11,8 +11,9 @@ use tera::{Context, Tera};
 
 use crate::content::{Kind, Page, Section, escape_html};
 use crate::error::{Error, Result};
+use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap};
-use crate::site::{Site, display_join};
+use crate::site::Site;
 
 /// One file the build writes, and what produces it.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,33 +86,13 @@ pub fn static_dirs(site: &Site) -> Vec<PathBuf> {
     dirs
 }
 
-fn load_templates(dirs: &[PathBuf]) -> Result<(Tera, HashMap<String, PathBuf>)> {
+fn load_templates(dirs: &[PathBuf], roots: &Roots) -> Result<(Tera, HashMap<String, PathBuf>)> {
     let mut sources: HashMap<String, PathBuf> = HashMap::new();
     let mut texts: HashMap<String, String> = HashMap::new();
     for dir in dirs {
-        if !dir.is_dir() {
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(dir)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
-            let entry = entry.map_err(|e| crate::site::walk_error(dir, e))?;
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() || crate::site::is_ignored_file_name(&name) {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            let rel = rel.join("/");
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
-            let text = crate::site::decode(entry.path(), bytes)?;
-            texts.insert(rel.clone(), text);
-            sources.insert(rel, entry.path().to_path_buf());
+        for file in walk(dir, roots, Skip::Files)? {
+            texts.insert(file.rel.clone(), read_text(&file.path)?);
+            sources.insert(file.rel, file.path);
         }
     }
     let mut tera = Tera::default();
@@ -155,7 +136,7 @@ impl Renderer {
     /// Loads the templates and precomputes the values every template can reach.
     pub fn new(site: &Site) -> Result<Renderer> {
         let dirs = template_dirs(&site.root, site.config.theme_dir(&site.root));
-        let (mut tera, sources) = load_templates(&dirs)?;
+        let (mut tera, sources) = load_templates(&dirs, &site.roots)?;
         let tag_links = tag_links(site);
         let light: Arc<Vec<Value>> = Arc::new(
             site.pages

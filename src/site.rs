@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::content::{Kind, Page, Section};
 use crate::error::{Error, Result};
 use crate::front_matter::SortBy;
+use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap, Source};
 use crate::slugs::{nearest, slugify};
 
@@ -35,6 +36,8 @@ pub struct Tag {
 #[derive(Debug)]
 pub struct Site {
     pub root: PathBuf,
+    /// The folders the site may read from (links out of them are refused).
+    pub roots: Roots,
     pub config: Config,
     pub pages: Vec<Page>,
     pub sections: Vec<Section>,
@@ -54,26 +57,6 @@ pub struct Site {
     history: std::sync::OnceLock<HashMap<String, String>>,
 }
 
-/// Editor and system droppings that are never content: swap files, backups, lock files.
-pub fn is_ignored_file_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
-        || (name.starts_with('#') && name.ends_with('#'))
-}
-
-/// `root.join(p)`, written without a leading `./` so messages read `content/x.md`.
-pub fn display_join(root: &Path, p: impl AsRef<Path>) -> PathBuf {
-    if root == Path::new(".") || root.as_os_str().is_empty() {
-        p.as_ref().to_path_buf()
-    } else {
-        root.join(p)
-    }
-}
-
 enum Loaded {
     Page(Box<Page>),
     Section(Box<Section>),
@@ -89,7 +72,9 @@ impl Site {
         check_theme(root, &config)?;
 
         let content_dir = display_join(root, "content");
-        let (files, assets) = list_content(&content_dir)?;
+        let theme_dir = config.theme_dir(root);
+        let roots = Roots::of_site(root, theme_dir.as_deref());
+        let (files, assets) = list_content(&content_dir, &roots)?;
         let loaded: Vec<Result<Loaded>> = files
             .par_iter()
             .map(|(file, rel)| load_file(file, rel))
@@ -115,6 +100,7 @@ impl Site {
 
         let mut site = Site {
             root: root.to_path_buf(),
+            roots,
             config,
             page_index: pages
                 .iter()
@@ -499,107 +485,24 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
 type ContentFiles = (Vec<(PathBuf, String)>, Vec<(PathBuf, String)>);
 
 /// Markdown files and other files under `content/`, with their `/`-separated relative paths.
-fn list_content(content_dir: &Path) -> Result<ContentFiles> {
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
+fn list_content(content_dir: &Path, roots: &Roots) -> Result<ContentFiles> {
     if !content_dir.is_dir() {
         return Err(Error::file(content_dir, "there is no content folder")
             .with_help("create content/_index.md (the home page) and put pages in content/"));
     }
-    let walker = walkdir::WalkDir::new(content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
+    let (markdown, assets) = walk(content_dir, roots, Skip::FilesAndFolders)?
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !is_ignored_file_name(&e.file_name().to_string_lossy())
-        });
-    for entry in walker {
-        let entry = entry.map_err(|e| walk_error(content_dir, e))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel_path = entry
-            .path()
-            .strip_prefix(content_dir)
-            .unwrap_or(entry.path());
-        let rel: Vec<String> = rel_path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = rel.join("/");
-        if rel.ends_with(".md") {
-            markdown.push((entry.path().to_path_buf(), rel));
-        } else {
-            assets.push((entry.path().to_path_buf(), rel));
-        }
-    }
+        .map(|f| (f.path, f.rel))
+        .partition(|(_, rel)| rel.ends_with(".md"));
     Ok((markdown, assets))
 }
 
-/// A walkdir error as a user-facing error: loops and unreadable folders name the path.
-pub fn walk_error(base: &Path, e: walkdir::Error) -> Error {
-    let path = e
-        .path()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| base.to_path_buf());
-    if e.loop_ancestor().is_some() {
-        return Error::file(
-            &path,
-            "this symbolic link points back to a folder that contains it (a loop)",
-        )
-        .with_help("remove the link or point it somewhere else");
-    }
-    if let Ok(target) = std::fs::read_link(&path)
-        && std::fs::metadata(&path).is_err()
-    {
-        return Error::file(
-            &path,
-            format!(
-                "this symbolic link points to `{}`, which does not exist",
-                target.display()
-            ),
-        )
-        .with_help("remove the link or point it at an existing file or folder");
-    }
-    match e.into_io_error() {
-        Some(io) => Error::io("cannot read", &path, io),
-        None => Error::file(&path, "cannot read this folder"),
-    }
-}
-
 fn load_file(file: &Path, rel: &str) -> Result<Loaded> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io("cannot read", file, e))?;
-    let text = decode(file, bytes)?;
+    let text = read_text(file)?;
     if rel == "_index.md" || rel.ends_with("/_index.md") {
         Section::parse(file, rel, text).map(|s| Loaded::Section(Box::new(s)))
     } else {
         Page::parse(file, rel, text).map(|p| Loaded::Page(Box::new(p)))
-    }
-}
-
-/// UTF-8 text without a byte-order mark; binary and mis-encoded files are refused.
-pub fn decode(file: &Path, bytes: Vec<u8>) -> Result<String> {
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(Error::file(file, "this is a binary file, not Markdown text")
-            .with_help("move it out of content/ (images belong beside the page or in static/) or replace it with a text file"));
-    }
-    match String::from_utf8(bytes) {
-        Ok(mut s) => {
-            if s.starts_with('\u{feff}') {
-                s.drain(..3);
-            }
-            Ok(s)
-        }
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let before = String::from_utf8_lossy(&bytes[..valid]);
-            let pos = crate::error::Position::of_offset(&before, before.len());
-            // The whole file, undecodable bytes shown as U+FFFD, so the caret lands under them.
-            let shown = String::from_utf8_lossy(&bytes);
-            Err(Error::at_position(file, &shown, pos, format!("this file is not UTF-8 text: the byte 0x{:02X} here cannot be read", bytes.get(valid).copied().unwrap_or_default()))
-                .with_help("save the file with UTF-8 encoding (in most editors: File > Save with Encoding > UTF-8)"))
-        }
     }
 }
 
@@ -642,32 +545,5 @@ mod tests {
         assert_eq!(normalize_alias("blog/kap"), "/blog/kap/");
         assert_eq!(normalize_alias("/blog/kap/"), "/blog/kap/");
         assert_eq!(normalize_alias("/old.html"), "/old.html");
-    }
-
-    #[test]
-    fn ignores_editor_droppings() {
-        for name in [".x.md.swp", "x.md~", "4913", ".#x.md", "#x.md#", "x.tmp"] {
-            assert!(is_ignored_file_name(name), "{name}");
-        }
-        assert!(!is_ignored_file_name("x.md"));
-    }
-
-    #[test]
-    fn decode_strips_bom_and_refuses_binary_and_bad_utf8() {
-        assert_eq!(
-            decode(Path::new("a.md"), b"\xEF\xBB\xBF+++".to_vec()).unwrap(),
-            "+++"
-        );
-        let e = decode(Path::new("a.md"), vec![0x89, b'P', 0, 0])
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("binary file"), "{e}");
-        let e = decode(Path::new("a.md"), b"ok\nab\xFFcd".to_vec())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("a.md:2:3: this file is not UTF-8 text: the byte 0xFF"),
-            "{e}"
-        );
     }
 }

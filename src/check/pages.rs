@@ -11,10 +11,11 @@ use super::{ExternalLink, Problem, Severity};
 use crate::content::{Kind, Page};
 use crate::error::Position;
 use crate::front_matter::Date;
+use crate::fs::display_join;
 use crate::markdown::{Link, Rendered};
 use crate::output::Entry;
 use crate::render::{static_dirs, url_to_file};
-use crate::site::{Site, display_join};
+use crate::site::Site;
 use crate::slugs::nearest;
 
 /// A page or a section's `_index.md`: what the checks need of either.

@@ -3,14 +3,16 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::fs::Roots;
 use crate::output::Entry;
 
-use super::Shared;
-use super::reload::SCRIPT;
-use super::wire::{Request, Response};
+use super::live::SCRIPT;
+use super::request::Request;
+use super::response::{Body, LIVE_TAG, Range, Response, parse_range};
+use super::{Shared, Snapshot};
 
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,16 +93,19 @@ pub fn content_type(name: &str) -> &'static str {
 
 /// Puts the live-reload script at the end of the body.
 pub fn inject(html: &[u8]) -> Vec<u8> {
-    let tag = b"<script src=\"/__grove/live.js\"></script>";
-    let pos = html
-        .windows(7)
-        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
-        .unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + tag.len());
-    out.extend_from_slice(&html[..pos]);
-    out.extend_from_slice(tag);
-    out.extend_from_slice(&html[pos..]);
+    let at = script_position(html);
+    let mut out = Vec::with_capacity(html.len() + LIVE_TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(LIVE_TAG);
+    out.extend_from_slice(&html[at..]);
     out
+}
+
+/// Where [`inject`] puts the script: before the last `</body>`, else at the end.
+pub fn script_position(html: &[u8]) -> usize {
+    html.windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len())
 }
 
 fn etag(bytes: &[u8]) -> String {
@@ -119,28 +124,42 @@ fn etag_matches(wanted: &str, tag: &str) -> bool {
 #[derive(Debug)]
 pub enum Reply {
     Page(Response),
-    /// The connection becomes an event stream that starts with this `hello` event.
-    Events(String),
+    /// The connection becomes a live-reload WebSocket: the `Sec-WebSocket-Accept` value,
+    /// and the first message, which says which build the tab is looking at.
+    Live {
+        accept: String,
+        hello: String,
+    },
 }
+
+/// Static files up to this size are read whole and checked for a rewrite during the read;
+/// larger ones are streamed from the open file.
+const READ_WHOLE: u64 = 256 * 1024;
 
 /// Answers one request from the current snapshot of the site.
 pub fn respond(request: &Request, shared: &Shared) -> Reply {
-    if request.method != "GET" && request.method != "HEAD" {
-        return Reply::Page(
-            Response::new(405, b"method not allowed\n".to_vec())
-                .with("Content-Type", "text/plain; charset=utf-8")
-                .with("Allow", "GET, HEAD"),
-        );
+    if !request
+        .header("Host")
+        .is_some_and(|h| shared.hosts.allows(h))
+    {
+        return Reply::Page(Response::text(
+            421,
+            &format!(
+                "this is grove's preview, which answers only at http://{}/",
+                shared.hosts.shown()
+            ),
+        ));
     }
-    let (path, query) = match request.target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (request.target.as_str(), None),
-    };
-    let path = path.split('#').next().unwrap_or("");
+    if request.method != "GET" && request.method != "HEAD" {
+        return Reply::Page(Response::text(405, "method not allowed").with("Allow", "GET, HEAD"));
+    }
+    let path = request.path();
     let snapshot = shared.snapshot();
     match path {
-        "/__grove/events" => return Reply::Events(super::hello(&snapshot)),
-        "/__grove/live.js" => return Reply::Page(page(200, "live.js", SCRIPT.as_bytes().to_vec())),
+        "/__grove/live" => return live(request, shared, &snapshot),
+        "/__grove/live.js" => {
+            return Reply::Page(page(200, "live.js", SCRIPT.as_bytes().to_vec()));
+        }
         _ => {}
     }
     if snapshot.files.is_empty()
@@ -149,31 +168,15 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
         return Reply::Page(page(500, "error.html", inject(&error_page(error))));
     }
     let files = &snapshot.files;
-    let roots = &shared.allowed_roots;
+    let roots = &shared.roots;
     let response = match resolve(path, |k| files.contains_key(k)) {
-        Resolved::File(key) => match read_entry(&files[&key], roots) {
-            Some(bytes) => {
-                let body = if key.ends_with(".html") {
-                    inject(&bytes)
-                } else {
-                    bytes.to_vec()
-                };
-                let response = page(200, &key, body);
-                if let (Some(tag), Some(wanted)) =
-                    (response.header("ETag"), request.header("If-None-Match"))
-                    && etag_matches(wanted, tag)
-                {
-                    let mut not_modified = Response::new(304, Vec::new());
-                    not_modified.headers = response.headers;
-                    not_modified
-                } else {
-                    response
-                }
-            }
-            None => not_found(files, roots),
+        Resolved::File(key) => match open_entry(&key, &files[&key], roots) {
+            Ok(found) => found.answer(request),
+            Err(Missing::NotFound) => not_found(files, roots),
+            Err(Missing::Unavailable(why)) => Response::text(503, &why).with("Retry-After", "1"),
         },
         Resolved::Redirect(location) => {
-            let location = match query {
+            let location = match request.query() {
                 Some(q) => format!("{location}?{q}"),
                 None => location,
             };
@@ -186,6 +189,34 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
     Reply::Page(response)
 }
 
+/// `/__grove/live`: a WebSocket for a page of the preview, refused for other origins.
+fn live(request: &Request, shared: &Shared, snapshot: &Snapshot) -> Reply {
+    let upgrade = request.has_token("Connection", "upgrade")
+        && request.has_token("Upgrade", "websocket")
+        && request.header("Sec-WebSocket-Version") == Some("13");
+    let key = request.header("Sec-WebSocket-Key");
+    let (true, Some(key), "GET") = (upgrade, key, request.method.as_str()) else {
+        return Reply::Page(
+            Response::text(426, "this address is for live reload over a WebSocket")
+                .with("Upgrade", "websocket"),
+        );
+    };
+    // A browser always sends Origin with a WebSocket; a page of another site must not
+    // learn when, or what, the preview rebuilds.
+    if let Some(origin) = request.header("Origin")
+        && !shared.hosts.allows_origin(origin)
+    {
+        return Reply::Page(Response::text(
+            403,
+            "live reload is only for pages of this preview",
+        ));
+    }
+    Reply::Live {
+        accept: tungstenite::handshake::derive_accept_key(key.as_bytes()),
+        hello: super::hello(snapshot),
+    }
+}
+
 /// A response for a site file: its type, no caching without revalidation, and an ETag.
 fn page(status: u16, name: &str, body: Vec<u8>) -> Response {
     let tag = etag(&body);
@@ -196,31 +227,173 @@ fn page(status: u16, name: &str, body: Vec<u8>) -> Response {
         .with("X-Content-Type-Options", "nosniff")
 }
 
-fn not_found(files: &HashMap<String, Entry>, roots: &[PathBuf]) -> Response {
-    let body = files
-        .get("404.html")
-        .and_then(|e| read_entry(e, roots))
-        .map(|b| inject(&b))
-        .unwrap_or_else(|| inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Go to the home page</a>.</p></body></html>"));
+fn not_found(files: &HashMap<String, Entry>, roots: &Roots) -> Response {
+    let body = match files.get("404.html").map(|e| open_entry("404.html", e, roots)) {
+        Some(Ok(Found {
+            body: Body::Page { page, .. },
+            ..
+        })) => inject(&page),
+        _ => inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Go to the home page</a>.</p></body></html>"),
+    };
     page(404, "404.html", body)
 }
 
-/// The bytes of a site file; static files are read now and must lie inside the site.
-fn read_entry(entry: &Entry, roots: &[PathBuf]) -> Option<Arc<Vec<u8>>> {
-    match entry {
-        Entry::Bytes(b) => Some(Arc::clone(b)),
-        Entry::File(path) => {
-            let real = path.canonicalize().ok()?;
-            if !roots.iter().any(|r| real.starts_with(r)) {
-                return None;
-            }
-            let mut bytes = Vec::new();
-            std::fs::File::open(&real)
-                .ok()?
-                .read_to_end(&mut bytes)
-                .ok()?;
-            Some(Arc::new(bytes))
+/// A site file ready to send.
+struct Found {
+    name: String,
+    body: Body,
+    etag: String,
+}
+
+/// Why a site file cannot be sent.
+enum Missing {
+    /// Gone, or outside the site: 404.
+    NotFound,
+    /// There for sure, but it cannot be read now (no file descriptors left, being
+    /// rewritten): 503, so the browser tries again rather than believing it gone.
+    Unavailable(String),
+}
+
+impl Found {
+    /// The response to `request`: whole, a byte range, or 304.
+    fn answer(self, request: &Request) -> Response {
+        let wanted = request.header("If-None-Match");
+        let headers = |r: Response| {
+            r.with("Content-Type", content_type(&self.name))
+                .with("Cache-Control", "no-cache")
+                .with("ETag", self.etag.clone())
+                .with("Accept-Ranges", "bytes")
+                .with("X-Content-Type-Options", "nosniff")
+        };
+        if wanted.is_some_and(|w| etag_matches(w, &self.etag)) {
+            return headers(Response::new(304, Vec::new()));
         }
+        let len = self.body.len();
+        // A range asked for against another version of the file gets the whole new one.
+        let same = request
+            .header("If-Range")
+            .is_none_or(|t| t.trim() == self.etag);
+        let range = match request.header("Range") {
+            Some(r) if same => parse_range(r, len),
+            _ => Range::Whole,
+        };
+        match range {
+            Range::Whole => headers(Response {
+                status: 200,
+                headers: Vec::new(),
+                body: self.body,
+            }),
+            Range::Part { start, len: part } => headers(Response {
+                status: 206,
+                headers: vec![(
+                    "Content-Range",
+                    format!("bytes {start}-{}/{len}", start + part - 1),
+                )],
+                body: self.body.slice(start, part),
+            }),
+            Range::Unsatisfiable => headers(Response::new(416, Vec::new()))
+                .with("Content-Range", format!("bytes */{len}")),
+        }
+    }
+}
+
+/// The bytes of a site file: rendered pages from memory (with the live-reload script),
+/// static files from disk, which must lie inside the site.
+fn open_entry(key: &str, entry: &Entry, roots: &Roots) -> Result<Found, Missing> {
+    match entry {
+        // Pages get the script as they are written out, so a large page is not copied
+        // for each request (the ETag covers the page, and the script tag never changes).
+        Entry::Bytes(b) if key.ends_with(".html") => Ok(Found {
+            name: key.to_string(),
+            etag: etag(b),
+            body: Body::Page {
+                at: script_position(b),
+                page: Arc::clone(b),
+            },
+        }),
+        Entry::Bytes(b) => Ok(Found {
+            name: key.to_string(),
+            etag: etag(b),
+            body: Body::Bytes(Arc::clone(b)),
+        }),
+        Entry::File(path) => {
+            let real = path.canonicalize().map_err(|e| io_missing(&e))?;
+            if !roots.contain(&real) {
+                return Err(Missing::NotFound);
+            }
+            open_static(key, &real)
+        }
+    }
+}
+
+fn open_static(key: &str, real: &Path) -> Result<Found, Missing> {
+    let stamp = |m: &std::fs::Metadata| {
+        let modified = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        (m.len(), modified)
+    };
+    // A file saved in place (truncated, then written) can be read half old, half new:
+    // small files are read whole and read again when they changed during the read.
+    for _ in 0..3 {
+        let mut file = std::fs::File::open(real).map_err(|e| io_missing(&e))?;
+        let before = stamp(&file.metadata().map_err(|e| io_missing(&e))?);
+        let etag = format!("\"{:x}-{:x}\"", before.0, before.1);
+        if before.0 > READ_WHOLE {
+            return Ok(Found {
+                name: key.to_string(),
+                body: Body::File {
+                    file,
+                    start: 0,
+                    len: before.0,
+                },
+                etag,
+            });
+        }
+        let mut bytes = Vec::with_capacity(before.0 as usize);
+        file.read_to_end(&mut bytes).map_err(|e| io_missing(&e))?;
+        let after = std::fs::metadata(real).map_err(|e| io_missing(&e))?;
+        if stamp(&after) == before && bytes.len() as u64 == before.0 {
+            return Ok(Found {
+                name: key.to_string(),
+                body: Body::Bytes(Arc::new(bytes)),
+                etag,
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(Missing::Unavailable(format!(
+        "{key} is being written: try again in a moment"
+    )))
+}
+
+fn io_missing(e: &std::io::Error) -> Missing {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Missing::NotFound
+    } else if out_of_descriptors(e) {
+        Missing::Unavailable("the preview has too many files open: try again in a moment".into())
+    } else {
+        Missing::Unavailable(format!("the file cannot be read: {e}"))
+    }
+}
+
+/// EMFILE / ENFILE: this process, or the whole system, has no file descriptor left.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+    }
+    #[cfg(windows)]
+    {
+        // ERROR_TOO_MANY_OPEN_FILES
+        e.raw_os_error() == Some(4)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = e;
+        false
     }
 }
 
@@ -232,15 +405,6 @@ pub fn error_page(message: &str) -> Vec<u8> {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Build error</title>\n</head>\n<body style=\"font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem\">\n<h1>The site could not be built</h1>\n<p>Fix the problem below and save the file: this page turns into the site by itself.</p>\n<pre style=\"white-space:pre-wrap;background:#f6f6f6;padding:1rem;border-left:4px solid #c00\">{escaped}</pre>\n</body>\n</html>\n"
     )
     .into_bytes()
-}
-
-/// The folders static files may be served from, resolved once (symlinks must stay inside).
-pub fn allowed_roots(root: &Path, theme_dir: Option<PathBuf>) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = vec![root.canonicalize().unwrap_or_else(|_| root.to_path_buf())];
-    if let Some(t) = theme_dir.and_then(|t| t.canonicalize().ok()) {
-        roots.push(t);
-    }
-    roots
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@
 //! file affects, and tells open tabs to reload. It never writes into the output folder.
 
 pub mod builder;
+pub mod connection;
+pub mod host;
 pub mod http;
-pub mod reload;
+pub mod live;
+pub mod request;
+pub mod response;
 pub mod watch;
-pub mod wire;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -14,9 +17,11 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::error::{Error, Result};
+use crate::fs::Roots;
+use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
 use crate::rebuild::{Plan, plan};
-use crate::site::{BuildOptions, is_ignored_file_name};
+use crate::site::BuildOptions;
 
 use builder::{Builder, Outcome};
 
@@ -44,8 +49,12 @@ pub struct Snapshot {
 /// State shared by the HTTP threads and the rebuild loop.
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    pub hub: reload::Hub,
-    pub allowed_roots: Vec<PathBuf>,
+    pub hub: live::Hub,
+    /// Static files are served only from inside these folders.
+    pub roots: Roots,
+    /// The names requests must address the preview by.
+    pub hosts: host::Hosts,
+    pub connections: connection::Registry,
 }
 
 impl Shared {
@@ -59,11 +68,11 @@ impl Shared {
     }
 }
 
-/// The first event a tab receives: the build it is looking at, and any current error.
+/// The first message a tab receives: the build it is looking at, and any current error.
 pub fn hello(s: &Snapshot) -> String {
-    reload::format_event(
+    live::message(
         "hello",
-        &serde_json::json!({ "build": s.build, "error": s.error }).to_string(),
+        serde_json::json!({ "build": s.build, "error": s.error }),
     )
 }
 
@@ -100,10 +109,13 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     let theme_dir = crate::Config::load(&root)
         .ok()
         .and_then(|c| c.theme_dir(&root));
+    raise_open_file_limit();
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
-        hub: reload::Hub::default(),
-        allowed_roots: http::allowed_roots(&root, theme_dir),
+        hub: live::Hub::default(),
+        roots: Roots::of_site(&root, theme_dir.as_deref()),
+        hosts: host::Hosts::new(options.bind, address.port()),
+        connections: connection::Registry::default(),
     });
 
     // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
@@ -136,7 +148,7 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     let listening = Arc::clone(&shared);
     std::thread::Builder::new()
         .name("grove-http".into())
-        .spawn(move || wire::listen(listener, listening))
+        .spawn(move || connection::listen(listener, listening))
         .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
     Ok(Server {
         address,
@@ -152,9 +164,9 @@ impl Server {
     pub fn run(mut self, mut log: impl FnMut(&str)) {
         let shared = Arc::clone(&self.shared);
         let mut publish = |snapshot: Snapshot, paths: Option<Vec<String>>| {
-            let data = serde_json::json!({ "build": snapshot.build, "paths": paths }).to_string();
+            let data = serde_json::json!({ "build": snapshot.build, "paths": paths });
             shared.replace(snapshot);
-            shared.hub.broadcast("reload", &data);
+            shared.hub.broadcast("reload", data);
         };
         while let Some(changed) = self.watcher.next_batch() {
             self.watcher.refresh(&changed);
@@ -172,9 +184,8 @@ impl Server {
                         Outcome::Unchanged => {}
                         Outcome::Css => {
                             shared.replace(self.builder.snapshot(None));
-                            let data =
-                                serde_json::json!({ "build": self.builder.build }).to_string();
-                            shared.hub.broadcast("css", &data);
+                            let data = serde_json::json!({ "build": self.builder.build });
+                            shared.hub.broadcast("css", data);
                             log(&format!("updated stylesheets in {ms} ms ({what})"));
                         }
                         Outcome::Static => {
@@ -189,10 +200,9 @@ impl Server {
                 Err(e) => {
                     let message = e.to_string();
                     shared.replace(self.builder.snapshot(Some(message.clone())));
-                    shared.hub.broadcast(
-                        "build-error",
-                        &serde_json::json!({ "message": message }).to_string(),
-                    );
+                    shared
+                        .hub
+                        .broadcast("build-error", serde_json::json!({ "message": message }));
                     log(&format!(
                         "error: {message}\n\nstill serving the last good build"
                     ));
@@ -218,6 +228,31 @@ fn describe(root: &Path, changed: &[PathBuf]) -> String {
         n => format!("{}, {} and {} more", names[0], names[1], n - 2),
     }
 }
+
+/// Each connection holds a file descriptor, and a static file another while it is sent:
+/// the soft limit many systems start with (256 on macOS, 1024 on Linux) is raised to the
+/// hard limit, so the connection bound is reached before the descriptor limit.
+#[cfg(unix)]
+fn raise_open_file_limit() {
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    unsafe {
+        let mut limit = std::mem::zeroed::<libc::rlimit>();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 || limit.rlim_cur >= limit.rlim_max
+        {
+            return;
+        }
+        let wanted = limit.rlim_max;
+        limit.rlim_cur = wanted;
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+            // macOS refuses more than OPEN_MAX (10240) even when the hard limit is higher.
+            limit.rlim_cur = wanted.min(10240);
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
 
 fn bind(ip: IpAddr, port: u16, log: &mut impl FnMut(&str)) -> Result<TcpListener> {
     let tries = if port == 0 { 1 } else { 20 };

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
-use crate::site::is_ignored_file_name;
+use crate::fs::is_ignored_file_name;
 
 /// Quiet time after the last event before a batch is handed over, while a file may still
 /// be in the middle of being written (created, or written without being closed yet).

@@ -1,6 +1,10 @@
 // `grove serve` in a real browser: a copy of the site is served, the KAP article is
 // open in headless Chromium, and files are edited on disk the way a writer would.
+// Every tab is opened in one browser context, as a person's browser window is, so all
+// of them share the browser's six connections per host.
 // The test never navigates after the first load; every change must show by itself:
+//   - ten tabs open at once all load, a save reloads every tab showing the edited page,
+//     and an eleventh tab still loads;
 //   - an edited article reloads the page with the new text, and only that page: a tab
 //     on a page that does not show the article stays as it is;
 //   - an edited stylesheet changes the computed style without a page load (a window
@@ -86,34 +90,42 @@ if (missing) {
     let root;
     let server;
     let browser;
+    let context;
     let page;
     let navigations = 0;
     const write = (rel, text) => writeFileSync(path.join(root, rel), text);
     const read = (rel) => readFileSync(path.join(root, rel), 'utf8');
     const bodyText = () => page.evaluate(() => document.body.innerText);
     const waitFor = (fn, arg) => page.waitForFunction(fn, arg, { timeout: DEADLINE_MS, polling: 50 });
-    // The navigation count when the page's event stream last answered: an edit made before
-    // the current page has connected could be missed, so each test waits for it first.
+    // The navigation count when the page's live-reload socket last said hello: an edit
+    // made before the current page has connected could be missed, so each test waits for it.
     let streamAt = -1;
     const connected = async () => {
       const start = Date.now();
       while (streamAt !== navigations) {
-        if (Date.now() - start > DEADLINE_MS) fail('the page did not connect to /__grove/events');
+        if (Date.now() - start > DEADLINE_MS) fail('the page did not connect to /__grove/live');
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
+    /** Calls `onMessage(json)` for every live-reload message a tab receives. */
+    const listen = (tab, onMessage) =>
+      tab.on('websocket', (socket) => {
+        if (!socket.url().endsWith('/__grove/live')) return;
+        socket.on('framereceived', (frame) => onMessage(JSON.parse(frame.payload)));
+      });
 
     before(async () => {
       root = copySite();
       server = await startServe(root);
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
-      page = await browser.newPage();
+      context = await browser.newContext();
+      page = await context.newPage();
       page.on('framenavigated', (frame) => {
         if (frame === page.mainFrame()) navigations += 1;
       });
-      page.on('response', (response) => {
-        if (response.url().endsWith('/__grove/events') && response.status() === 200) streamAt = navigations;
+      listen(page, (m) => {
+        if (m.event === 'hello') streamAt = navigations;
       });
       const response = await page.goto(server.origin + ARTICLE_URL, { waitUntil: 'load' });
       assert.equal(response.status(), 200);
@@ -125,6 +137,40 @@ if (missing) {
       if (root) {
         assert.ok(!existsSync(path.join(root, 'public')), 'grove serve created public/');
         rmSync(root, { recursive: true, force: true });
+      }
+    });
+
+    test('ten tabs in one window all load, a save reloads those on the page, an eleventh loads', async () => {
+      await connected();
+      const urls = [ARTICLE_URL, '/', '/about/', ARTICLE_URL, '/faq/', '/team/', ARTICLE_URL, '/articles/', '/contact/', ARTICLE_URL];
+      const tabs = [];
+      try {
+        for (const url of urls) {
+          const tab = await context.newPage();
+          const hello = new Promise((resolve) => listen(tab, (m) => m.event === 'hello' && resolve()));
+          const response = await tab.goto(server.origin + url, { waitUntil: 'load', timeout: DEADLINE_MS });
+          assert.equal(response.status(), 200, url);
+          await Promise.race([
+            hello,
+            new Promise((_, reject) => setTimeout(() => reject(new Error(`${url}: no live-reload hello`)), DEADLINE_MS)),
+          ]);
+          tabs.push({ tab, url });
+        }
+        const marker = `Ten tabs check ${process.pid}`;
+        write(ARTICLE, read(ARTICLE) + `\n${marker}: every open copy of this article shows this.\n`);
+        for (const { tab, url } of tabs.filter((t) => t.url === ARTICLE_URL)) {
+          await tab.waitForFunction((text) => document.body.innerText.includes(text), marker, {
+            timeout: DEADLINE_MS,
+            polling: 50,
+          });
+          assert.equal(new URL(tab.url()).pathname, url);
+        }
+        const eleventh = await context.newPage();
+        tabs.push({ tab: eleventh, url: '/services/' });
+        const response = await eleventh.goto(server.origin + '/services/', { waitUntil: 'load', timeout: DEADLINE_MS });
+        assert.equal(response.status(), 200);
+      } finally {
+        for (const { tab } of tabs) await tab.close();
       }
     });
 
@@ -140,12 +186,16 @@ if (missing) {
 
     test('a tab on a page the edit does not change stays as it is', async () => {
       await connected();
-      const other = await browser.newPage();
+      const other = await context.newPage();
       try {
         let opened = false;
-        const stream = other.waitForResponse((r) => r.url().endsWith('/__grove/events'), { timeout: DEADLINE_MS });
+        let cssSeen = false;
+        const hello = new Promise((resolve) => listen(other, (m) => {
+          if (m.event === 'hello') resolve();
+          if (m.event === 'css') cssSeen = true;
+        }));
         await other.goto(server.origin + '/about/', { waitUntil: 'load' });
-        await stream;
+        await hello;
         await other.evaluate(() => {
           window.groveUntouched = true;
         });
@@ -153,12 +203,22 @@ if (missing) {
         const rebuilds = (server.output().match(/^rebuilt /gm) || []).length;
         write(ARTICLE, read(ARTICLE) + '\nA second paragraph, for the other tab.\n');
         await waitFor(() => document.body.innerText.includes('A second paragraph, for the other tab.'));
-        // The server logs a rebuild once everything that shows the article is rendered.
+        // The server logs a rebuild once everything that shows the article is rendered and
+        // every message about it sent.
         const start = Date.now();
         while ((server.output().match(/^rebuilt /gm) || []).length === rebuilds) {
           if (Date.now() - start > DEADLINE_MS) fail('the rebuild never finished');
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        // Messages reach a tab in order: once it has the stylesheet message sent after
+        // the rebuild, it has had every message of the rebuild too. Then it gets one turn
+        // of its event loop to act on them before it is judged.
+        write(STYLESHEET, read(STYLESHEET) + '\n/* touched after the rebuild */\n');
+        while (!cssSeen) {
+          if (Date.now() - start > DEADLINE_MS) fail('the other tab never heard of the stylesheet');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await other.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
         assert.equal(opened, false, '/about/ does not show the article and must not reload');
         assert.equal(await other.evaluate(() => window.groveUntouched), true);
       } finally {

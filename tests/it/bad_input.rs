@@ -547,6 +547,81 @@ fn dangling_symlink_in_content_names_its_target() {
     );
 }
 
+/// A link in static/ (or content/, or a theme) that leads out of the site would publish
+/// whatever it points to: build, check and the preview all refuse it by name.
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_site_is_never_published() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "root:x:0:0").unwrap();
+    let target = outside.path().join("secret.txt");
+    let link = |root: &Path| {
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::os::unix::fs::symlink(&target, root.join("static/leak.txt")).unwrap();
+    };
+    let err = fails("theme-symlink-loop", |root| {
+        std::fs::write(
+            root.join("config.toml"),
+            "title = \"x\"\ntheme = \"minimal\"\n",
+        )
+        .unwrap();
+        link(root);
+    });
+    has_lines(
+        &err,
+        &[
+            &format!(
+                "error: static/leak.txt: this symbolic link points to `{}`, outside the site folder",
+                target.canonicalize().unwrap().display()
+            ),
+            "help: copy the file into the site",
+        ],
+    );
+    assert!(!err.contains("root:x"), "{err}");
+    // The same for a folder linked in from outside, and in content/.
+    let err = fails("theme-symlink-loop", |root| {
+        std::fs::write(
+            root.join("config.toml"),
+            "title = \"x\"\ntheme = \"minimal\"\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("content/shared")).unwrap();
+    });
+    has_lines(
+        &err,
+        &["error: content/shared: this symbolic link points to"],
+    );
+
+    // grove check says the same, and writes nothing.
+    let site = site("theme-symlink-loop");
+    std::fs::write(
+        site.path().join("config.toml"),
+        "title = \"x\"\ntheme = \"minimal\"\n",
+    )
+    .unwrap();
+    link(site.path());
+    let out = grove(&["check", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("static/leak.txt:1: this symbolic link points to"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A link that stays inside the site is followed.
+    let site = builds("theme-symlink-loop", |root| {
+        std::fs::write(
+            root.join("config.toml"),
+            "title = \"x\"\ntheme = \"minimal\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("static/files")).unwrap();
+        std::fs::write(root.join("static/files/a.txt"), "inside").unwrap();
+        std::os::unix::fs::symlink("files/a.txt", root.join("static/b.txt")).unwrap();
+    });
+    assert_eq!(read(site.path(), "public/b.txt"), "inside");
+}
+
 #[test]
 fn every_problem_of_a_site_is_reported_at_once() {
     let err = fails("unknown-field", |root| {

@@ -18,3 +18,4 @@ mod properties;
 mod render_counts;
 mod serve;
 mod serve_faults;
+mod serve_hardening;

@@ -190,7 +190,7 @@ proptest! {
 
     #[test]
     fn any_bytes_decode_or_fail_with_the_file_name(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        if let Err(e) = grove::site::decode(Path::new("content/a.md"), bytes) {
+        if let Err(e) = grove::fs::decode(Path::new("content/a.md"), bytes) {
             prop_assert!(e.to_string().starts_with("content/a.md"));
         }
     }

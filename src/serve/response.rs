@@ -1,0 +1,296 @@
+//! Responses on the wire: a status, headers and a body that is either bytes in memory or
+//! a range of an open file, streamed so that a large video costs a small buffer, not its
+//! whole size, per request.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+
+/// The live-reload script tag put into every served page.
+pub const LIVE_TAG: &[u8] = b"<script src=\"/__grove/live.js\"></script>";
+
+/// What follows the head.
+#[derive(Debug)]
+pub enum Body {
+    Bytes(Arc<Vec<u8>>),
+    /// A rendered page with [`LIVE_TAG`] written in at byte `at`.
+    Page { page: Arc<Vec<u8>>, at: usize },
+    /// `len` bytes of `file` from `start`.
+    File {
+        file: File,
+        start: u64,
+        len: u64,
+    },
+}
+
+impl Body {
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::Page { page, .. } => (page.len() + LIVE_TAG.len()) as u64,
+            Body::File { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The same body cut to `start..start + len` (a byte range already checked against
+    /// the length).
+    pub fn slice(self, start: u64, len: u64) -> Body {
+        match self {
+            Body::Page { page, at } => {
+                let whole = [&page[..at], LIVE_TAG, &page[at..]].concat();
+                Body::Bytes(Arc::new(whole)).slice(start, len)
+            }
+            Body::Bytes(b) => {
+                let s = usize::try_from(start).unwrap_or(usize::MAX).min(b.len());
+                let e = usize::try_from(start + len)
+                    .unwrap_or(usize::MAX)
+                    .min(b.len());
+                Body::Bytes(Arc::new(b[s..e].to_vec()))
+            }
+            Body::File {
+                file, start: at, ..
+            } => Body::File {
+                file,
+                start: at + start,
+                len,
+            },
+        }
+    }
+}
+
+/// A complete response; `Content-Length` and `Connection` are added when written.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Body,
+}
+
+impl Response {
+    pub fn new(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Body::Bytes(Arc::new(body)),
+        }
+    }
+
+    /// A short plain-text answer, for errors.
+    pub fn text(status: u16, text: &str) -> Response {
+        Response::new(status, format!("{text}\n").into_bytes())
+            .with("Content-Type", "text/plain; charset=utf-8")
+            .with("Cache-Control", "no-store")
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Response {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The value of a header this response carries.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Writes the response; a HEAD request gets the same head and no body. A file that
+    /// ends before its announced length fails the write, so the client sees a cut-off
+    /// response rather than a file that is neither the old nor the new one.
+    pub fn write_to(
+        self,
+        out: &mut impl Write,
+        with_body: bool,
+        keep_alive: bool,
+    ) -> std::io::Result<()> {
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        // 304 has no body and must not announce one.
+        if self.status != 304 {
+            head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+        }
+        head.push_str(if keep_alive {
+            "Connection: keep-alive\r\n\r\n"
+        } else {
+            "Connection: close\r\n\r\n"
+        });
+        out.write_all(head.as_bytes())?;
+        if with_body && self.status != 304 {
+            match self.body {
+                Body::Bytes(b) => out.write_all(&b)?,
+                Body::Page { page, at } => {
+                    out.write_all(&page[..at])?;
+                    out.write_all(LIVE_TAG)?;
+                    out.write_all(&page[at..])?;
+                }
+                Body::File {
+                    mut file,
+                    start,
+                    len,
+                } => {
+                    file.seek(SeekFrom::Start(start))?;
+                    let sent = std::io::copy(&mut file.take(len), out)?;
+                    if sent < len {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "the file became shorter while it was sent",
+                        ));
+                    }
+                }
+            }
+        }
+        out.flush()
+    }
+}
+
+/// The reason phrase for a status.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        101 => "Switching Protocols",
+        200 => "OK",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        416 => "Range Not Satisfiable",
+        421 => "Misdirected Request",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+/// A `Range: bytes=...` header against a body of `len` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// No usable range: answer the whole body (several ranges at once are answered so too).
+    Whole,
+    /// `start..start + len`.
+    Part { start: u64, len: u64 },
+    /// Outside the body: 416.
+    Unsatisfiable,
+}
+
+/// Reads one `bytes=a-b`, `bytes=a-` or `bytes=-n` range.
+pub fn parse_range(header: &str, len: u64) -> Range {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Whole;
+    };
+    if spec.contains(',') {
+        return Range::Whole;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return Range::Whole;
+    };
+    let number = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    match (a.trim().is_empty(), number(a), number(b)) {
+        // the last n bytes
+        (true, _, Some(n)) if n > 0 && len > 0 => {
+            let n = n.min(len);
+            Range::Part {
+                start: len - n,
+                len: n,
+            }
+        }
+        (true, _, _) => Range::Unsatisfiable,
+        (false, Some(start), end) if start < len => {
+            let last = match (end, b.trim().is_empty()) {
+                (Some(e), _) if e >= start => e.min(len - 1),
+                (None, true) => len - 1,
+                _ => return Range::Whole,
+            };
+            Range::Part {
+                start,
+                len: last - start + 1,
+            }
+        }
+        (false, Some(_), _) => Range::Unsatisfiable,
+        _ => Range::Whole,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_gets_the_length_but_no_body_and_304_no_length() {
+        let r = Response::new(200, b"hello".to_vec()).with("Content-Type", "text/plain");
+        let mut out = Vec::new();
+        r.write_to(&mut out, false, true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Content-Length: 5\r\n"), "{text}");
+        assert!(text.ends_with("Connection: keep-alive\r\n\r\n"), "{text}");
+        let mut out = Vec::new();
+        Response::new(304, Vec::new())
+            .write_to(&mut out, true, false)
+            .unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains("Content-Length"));
+    }
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        assert_eq!(
+            parse_range("bytes=0-9", 100),
+            Range::Part { start: 0, len: 10 }
+        );
+        assert_eq!(
+            parse_range("bytes=90-", 100),
+            Range::Part { start: 90, len: 10 }
+        );
+        assert_eq!(
+            parse_range("bytes=90-500", 100),
+            Range::Part { start: 90, len: 10 }
+        );
+        assert_eq!(
+            parse_range("bytes=-5", 100),
+            Range::Part { start: 95, len: 5 }
+        );
+        assert_eq!(
+            parse_range("bytes=-500", 100),
+            Range::Part { start: 0, len: 100 }
+        );
+        assert_eq!(parse_range("bytes=100-", 100), Range::Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), Range::Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Range::Whole);
+        assert_eq!(parse_range("bytes=9-2", 100), Range::Whole);
+        assert_eq!(parse_range("bytes=+1-2", 100), Range::Whole);
+        assert_eq!(parse_range("items=0-1", 100), Range::Whole);
+    }
+
+    #[test]
+    fn a_file_cut_short_fails_the_write() {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        let r = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: Body::File {
+                file,
+                start: 0,
+                len: 20,
+            },
+        };
+        assert!(r.write_to(&mut Vec::new(), true, false).is_err());
+    }
+}
