@@ -14,7 +14,10 @@ pub const LIVE_TAG: &[u8] = b"<script src=\"/__grove/live.js\"></script>";
 pub enum Body {
     Bytes(Arc<Vec<u8>>),
     /// A rendered page with [`LIVE_TAG`] written in at byte `at`.
-    Page { page: Arc<Vec<u8>>, at: usize },
+    Page {
+        page: Arc<Vec<u8>>,
+        at: usize,
+    },
     /// `len` bytes of `file` from `start`.
     File {
         file: File,
