@@ -110,7 +110,7 @@ class Stats:
 
 
 def http_get(conn, path):
-    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    conn.request("GET", path)  # http.client sends Host: 127.0.0.1:PORT itself
     response = conn.getresponse()
     return response.status, response.read()
 
