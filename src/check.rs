@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::build::render_site;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use crate::output::MemoryOutput;
 use crate::site::{BuildOptions, Site};
 
@@ -46,7 +46,7 @@ impl fmt::Display for Problem {
         write!(
             f,
             "{}:{}: {level}{}",
-            self.path.display(),
+            self.path.shown(),
             self.line,
             self.message
         )?;

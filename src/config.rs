@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use crate::front_matter::{check_keys, key_position, toml_error};
 
 /// One entry of the main navigation.
@@ -82,7 +82,7 @@ impl Config {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::file(&path, "no config.toml in the site folder").with_help(format!(
                     "run grove in the site's folder or pass --root; a minimal config.toml is: title = \"My site\"\n        (looked in {})",
-                    root.display()
+                    root.shown()
                 ))
             } else {
                 Error::io("cannot read", &path, e)

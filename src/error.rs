@@ -4,6 +4,29 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// A path as messages show it: with `/` between folders on every system, so that what
+/// grove prints reads the same as the docs (Windows accepts `/` too).
+pub trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for Path {
+    fn shown(&self) -> String {
+        let text = self.display().to_string();
+        if cfg!(windows) {
+            text.replace('\\', "/")
+        } else {
+            text
+        }
+    }
+}
+
+impl Shown for PathBuf {
+    fn shown(&self) -> String {
+        self.as_path().shown()
+    }
+}
+
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -48,7 +71,7 @@ pub enum Error {
     },
 
     /// The operating system refused to read or write a file.
-    #[error("{action} `{}`: {source}{}", path.display(), io_hint(source))]
+    #[error("{action} `{}`: {source}{}", path.shown(), io_hint(source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -65,7 +88,7 @@ pub enum Error {
     },
 
     /// The output folder cannot be used.
-    #[error("output folder `{}`: {message}", path.display())]
+    #[error("output folder `{}`: {message}", path.shown())]
     Output { path: PathBuf, message: String },
 
     /// Several independent problems, reported together so that one build shows them all.
@@ -172,11 +195,11 @@ fn render_file_error(
     match position {
         Some(p) => out.push_str(&format!(
             "{}:{}:{}: {message}",
-            path.display(),
+            path.shown(),
             p.line,
             p.column
         )),
-        None => out.push_str(&format!("{}: {message}", path.display())),
+        None => out.push_str(&format!("{}: {message}", path.shown())),
     }
     if let (Some(p), Some(line)) = (position, source_line) {
         let number = p.line.to_string();

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 
 /// A file found under a folder: where it is, and its `/`-separated path inside the folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +101,7 @@ fn check_link(link: &Path, roots: &Roots) -> Result<()> {
         link,
         format!(
             "this symbolic link points to `{}`, outside the site folder; grove never publishes files from outside the site",
-            real.display()
+            real.shown()
         ),
     )
     .with_help("copy the file into the site (for example into static/) and remove the link"))
@@ -147,7 +147,7 @@ pub fn walk_error(base: &Path, e: walkdir::Error) -> Error {
             &path,
             format!(
                 "this symbolic link points to `{}`, which does not exist",
-                target.display()
+                target.shown()
             ),
         )
         .with_help("remove the link or point it at an existing file or folder");

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+use grove::error::Shown;
 use grove::{BuildOptions, Error};
 
 // A build allocates and frees millions of small values (template contexts) from two or
@@ -141,7 +142,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 stats.static_files,
                 plural(stats.static_files, "file", "files"),
                 start.elapsed().as_millis(),
-                output.display().to_string().trim_end_matches('/')
+                output.shown().trim_end_matches('/')
             );
             Ok(())
         }
@@ -191,7 +192,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let today = chrono::Local::now().date_naive();
             let path = grove::new::create(&root, kind, &title, today)?;
-            println!("{}", path.display());
+            println!("{}", path.shown());
             if kind == grove::content::Kind::Article {
                 eprintln!(
                     "it is a draft: preview it with `grove serve --drafts`, and set draft = false to publish it"
@@ -227,7 +228,7 @@ fn check(root: &std::path::Path, external: bool, drafts: bool) -> ExitCode {
             };
             println!(
                 "  {}:{}: {} -> {answer}",
-                link.path.display(),
+                link.path.shown(),
                 link.line,
                 link.url
             );

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use tera::{Context, Tera};
 
 use crate::content::{Kind, Page, Section, escape_html};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap};
 use crate::site::Site;
@@ -106,7 +106,7 @@ fn load_templates(dirs: &[PathBuf], roots: &Roots) -> Result<(Tera, HashMap<Stri
         let template = sources
             .iter()
             .find(|(name, _)| message.contains(&format!("'{name}'")))
-            .map(|(_, p)| p.display().to_string())
+            .map(|(_, p)| p.shown())
             .unwrap_or_else(|| "templates".into());
         Error::Template {
             template,
@@ -315,7 +315,7 @@ impl Renderer {
         };
         let ctx = Context::from_value(Value::Object(ctx)).map_err(|e| Error::Template {
             template: template.clone(),
-            page: file.map(|f| f.display().to_string()),
+            page: file.map(|f| f.shown()),
             message: tera_message(&e),
         })?;
         self.renders
@@ -326,9 +326,9 @@ impl Renderer {
                 template: self
                     .sources
                     .get(&template)
-                    .map(|p| p.display().to_string())
+                    .map(|p| p.shown())
                     .unwrap_or(template.clone()),
-                page: file.map(|f| f.display().to_string()),
+                page: file.map(|f| f.shown()),
                 message: tera_message(&e),
             })
     }
@@ -694,7 +694,7 @@ impl GetUrl {
             tera::Error::msg(format!("get_url(path=\"{path}\", cachebust=true): no such file in static/ or the theme's static/"))
         })?;
         let bytes = std::fs::read(&file)
-            .map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.display())))?;
+            .map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.shown())))?;
         let h = crate::assets::hash(&bytes);
         if let Ok(mut cache) = self.hashes.lock() {
             cache.insert(rel.to_string(), h.clone());

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{Kind, Page, Section};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use crate::front_matter::SortBy;
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap, Source};
@@ -199,7 +199,7 @@ impl Site {
         let mut claim = |url: String, file: &Path, what: &str| {
             if let Some(first) = seen.get(&url) {
                 errors.push(
-                    Error::file(file, format!("{what} `{url}` is also the URL of `{}`", first.display()))
+                    Error::file(file, format!("{what} `{url}` is also the URL of `{}`", first.shown()))
                         .with_help("two files cannot share a URL: rename one of them or give it another slug = \"...\""),
                 );
             } else {
@@ -437,7 +437,7 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
                 config_file,
                 format!(
                     "theme `{theme}`: {} is a symbolic link that cannot be followed ({e})",
-                    dir.display()
+                    dir.shown()
                 ),
             )
             .with_help(format!(
@@ -448,7 +448,7 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
             config_file,
             format!(
                 "theme `{theme}` has no templates: there is no folder {}",
-                templates.display()
+                templates.shown()
             ),
         )
         .with_help(format!(
@@ -474,7 +474,7 @@ fn check_theme(root: &Path, config: &Config) -> Result<()> {
                 config_file,
                 format!(
                     "theme `{theme}` not found: there is no folder {}",
-                    templates.display()
+                    templates.shown()
                 ),
             )
             .with_help(help))

@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 use super::links::{Target, classify, decode, ids_in, join_url};
 use super::{ExternalLink, Problem, Severity};
 use crate::content::{Kind, Page};
-use crate::error::Position;
+use crate::error::{Position, Shown};
 use crate::front_matter::Date;
 use crate::fs::display_join;
 use crate::markdown::{Link, Rendered};
@@ -379,7 +379,7 @@ impl<'a> Checker<'a> {
                         format!("image `{url}` does not exist"),
                         Some(format!(
                             "put the file in {}/ beside the page, or in static/ and write its path from there (/images/x.jpg); or fix the name",
-                            folder.display()
+                            folder.shown()
                         )),
                     );
                 }
@@ -442,7 +442,7 @@ impl<'a> Checker<'a> {
                     let message = format!(
                         "the {field} `{}` is also the title of `{}`",
                         doc.title.trim(),
-                        earlier.file.display()
+                        earlier.file.shown()
                     );
                     let help = "give each page its own title: search results, browser tabs and link previews show only the title";
                     self.problem(doc, doc.key_line(field), message, Some(help.into()));

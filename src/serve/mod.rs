@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 use crate::fs::Roots;
 use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
@@ -219,7 +219,7 @@ fn describe(root: &Path, changed: &[PathBuf]) -> String {
             p.file_name()
                 .is_none_or(|n| !is_ignored_file_name(&n.to_string_lossy()))
         })
-        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .map(|p| p.strip_prefix(root).unwrap_or(p).shown())
         .filter(|n| !n.is_empty())
         .collect();
     match names.len() {
