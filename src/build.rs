@@ -27,9 +27,16 @@ pub struct BuildStats {
 /// Builds the site at `root` into `output`; on any error the old `output` stays as it was.
 pub fn build(root: &Path, output: &Path, options: &BuildOptions) -> Result<BuildStats> {
     let site = Site::load(root, options)?;
+    let placeholder = site.config.base_url_problem(options.production);
+    if options.production
+        && let Some(refused) = placeholder
+    {
+        return Err(refused);
+    }
     let out = DiskOutput::prepare(root, output)?;
-    let stats = render_site(&site, &out)?;
+    let mut stats = render_site(&site, &out)?;
     out.commit()?;
+    stats.warnings.extend(placeholder.map(|w| w.to_string()));
     Ok(stats)
 }
 

@@ -6,6 +6,7 @@
 mod external;
 mod links;
 mod pages;
+mod readiness;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ pub struct CheckOptions {
     pub external: bool,
     /// The longest wait for one external link.
     pub timeout: Duration,
+    /// Warnings count as errors (a site about to be published).
+    pub strict: bool,
 }
 
 impl Default for CheckOptions {
@@ -74,6 +77,7 @@ impl Default for CheckOptions {
             drafts: false,
             external: false,
             timeout: Duration::from_secs(10),
+            strict: false,
         }
     }
 }
@@ -183,6 +187,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
     let build_options = BuildOptions {
         drafts: options.drafts,
         base_url: None,
+        production: false,
     };
     let site = match Site::load(root, &build_options) {
         Ok(site) => site,
@@ -192,12 +197,14 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
     if let Err(e) = render_site(&site, &memory) {
         return Ok(Report::stopped(problems_from_error(e)?));
     }
-    let warnings: Vec<Problem> = site
+    let mut warnings: Vec<Problem> = site
         .config
         .warnings
         .iter()
+        .chain(&site.config.base_url_problem(false))
         .filter_map(|w| file_problem(w, Severity::Warning))
         .collect();
+    warnings.extend(readiness::missing_settings(&site)?);
     let mut checker = pages::Checker::new(&site, memory.into_files());
     checker.problems.extend(warnings);
     let docs = pages::documents(&site);
@@ -216,6 +223,11 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
     };
     if options.external {
         check_external(&mut report, options.timeout);
+    }
+    if options.strict {
+        for p in &mut report.problems {
+            p.severity = Severity::Error;
+        }
     }
     sort(&mut report.problems);
     Ok(report)
@@ -269,7 +281,7 @@ fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
         .collect())
 }
 
-fn file_problem(e: &Error, severity: Severity) -> Option<Problem> {
+pub(crate) fn file_problem(e: &Error, severity: Severity) -> Option<Problem> {
     match e {
         Error::File {
             path,

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::front_matter::{self, Date, RawFrontMatter, SortBy, Split};
 use crate::markdown::Rendered;
 use crate::slugs::slugify;
+pub use jiff::tz::TimeZone;
 
 /// The kinds of page, each with its own front matter and template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -91,6 +92,9 @@ pub struct Meta {
     pub credentials: String,
     pub role: String,
     pub photo: Option<String>,
+    /// The picture shown when the page is shared, and what it shows in words.
+    pub image: Option<String>,
+    pub image_alt: String,
     pub languages: Vec<String>,
     pub extra: toml::Table,
 }
@@ -225,12 +229,13 @@ fn url_of_dir(dir: &str) -> String {
 }
 
 impl Page {
-    /// Parses a page; `relative_path` (`articles/x.md`) decides its kind and URL.
-    pub fn parse(file: &Path, relative_path: &str, text: String) -> Result<Page> {
+    /// Parses a page; `relative_path` (`articles/x.md`) decides its kind and URL, and dates
+    /// written without an offset are in `tz`.
+    pub fn parse(file: &Path, relative_path: &str, text: String, tz: &TimeZone) -> Result<Page> {
         let kind = Kind::of(relative_path);
         let split = front_matter::split(file, &text, kind.example())?;
         let raw = front_matter::parse(file, &text, &split, kind.keys(), kind.described())?;
-        let meta = typed_meta(file, &text, &split, kind, raw)?;
+        let meta = typed_meta(file, &text, &split, kind, raw, tz)?;
         let body_offset = split.body_offset;
 
         let (dir, file_name) = relative_path
@@ -315,11 +320,12 @@ fn typed_meta(
     split: &Split,
     kind: Kind,
     raw: RawFrontMatter,
+    tz: &TimeZone,
 ) -> Result<Meta> {
     let date = |key: &str, value: &Option<toml::Value>| -> Result<Option<Date>> {
         match value {
             None => Ok(None),
-            Some(v) => Date::parse(v).map(Some).map_err(|m| {
+            Some(v) => Date::parse(v, tz).map(Some).map_err(|m| {
                 front_matter::key_error(file, text, split, key, format!("`{key}`: {m}")).with_help(
                     format!(
                         "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"
@@ -344,6 +350,8 @@ fn typed_meta(
         credentials: raw.credentials,
         role: raw.role,
         photo: raw.photo,
+        image: raw.image,
+        image_alt: raw.image_alt,
         languages: raw.languages,
         extra: raw.extra,
     };
@@ -360,6 +368,16 @@ fn typed_meta(
             "title = \"The title\""
         };
         return Err(missing(file, text, "title", example));
+    }
+    if meta.image.is_some() && meta.image_alt.trim().is_empty() {
+        return Err(front_matter::key_error(
+            file,
+            text,
+            split,
+            "image",
+            "`image` has no `image_alt`: say in words what the picture shows",
+        )
+        .with_help("add a line such as image_alt = \"A quiet room with two chairs\", for people who cannot see the picture"));
     }
     for (i, tag) in meta.tags.iter().enumerate() {
         if slugify(tag).is_empty() {
@@ -423,7 +441,12 @@ mod tests {
     use super::*;
 
     fn page(rel: &str, text: &str) -> Result<Page> {
-        Page::parse(&Path::new("content").join(rel), rel, text.to_string())
+        Page::parse(
+            &Path::new("content").join(rel),
+            rel,
+            text.to_string(),
+            &TimeZone::UTC,
+        )
     }
 
     #[test]

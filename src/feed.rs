@@ -5,53 +5,51 @@ use std::collections::HashMap;
 use crate::content::{Kind, Page, escape_html as xml};
 use crate::site::Site;
 
-/// An RFC 3339 date-time for Atom: `2025-03-04` becomes `2025-03-04T00:00:00Z`.
-pub fn rfc3339(iso: &str) -> String {
-    if iso.len() == 10 {
-        format!("{iso}T00:00:00Z")
-    } else {
-        iso.to_string()
-    }
-}
-
 /// When a page last changed: `updated`, else `date`, else its file's last change.
 pub fn last_change(page: &Page, history: &HashMap<String, String>) -> Option<String> {
     page.meta
         .updated
         .as_ref()
         .or(page.meta.date.as_ref())
-        .map(|d| d.iso.clone())
+        .map(|d| d.rfc3339.clone())
         .or_else(|| history.get(&page.relative_path).cloned())
         .or_else(|| crate::history::modified(&page.file))
 }
 
-/// The feed's XML, or `None` when the site has no articles.
+/// The feed's XML, or `None` when the site has no articles: the `feed_limit` newest
+/// articles of the whole site, newest first, whatever order their sections list them in.
 pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
-    let articles: Vec<&Page> = site
-        .sections
+    let mut entries: Vec<(&Page, String, i64)> = site
+        .pages
         .iter()
-        .flat_map(|s| s.pages.iter().map(|&i| &site.pages[i]))
-        .filter(|p| p.kind == Kind::Article)
-        .take(site.config.feed_limit)
+        .filter(|p| p.kind == Kind::Article && !p.meta.draft)
+        .map(|p| {
+            let updated = last_change(p, history).unwrap_or_else(|| EPOCH.into());
+            // Newest by the day it was published; undated articles by their last change.
+            let published = p
+                .meta
+                .date
+                .as_ref()
+                .map(|d| d.timestamp)
+                .unwrap_or_else(|| timestamp_of(&updated));
+            (p, updated, published)
+        })
         .collect();
-    if articles.is_empty() {
+    entries.sort_by(|a, b| {
+        b.2.cmp(&a.2)
+            .then_with(|| a.0.meta.title.cmp(&b.0.meta.title))
+            .then_with(|| a.0.relative_path.cmp(&b.0.relative_path))
+    });
+    entries.truncate(site.config.feed_limit);
+    if entries.is_empty() {
         return None;
     }
     let base = &site.config.base_url;
-    let entries: Vec<(&Page, String)> = articles
-        .into_iter()
-        .map(|p| {
-            (
-                p,
-                rfc3339(&last_change(p, history).unwrap_or_else(|| "1970-01-01".into())),
-            )
-        })
-        .collect();
     let updated = entries
         .iter()
-        .map(|(_, u)| u.as_str())
-        .max()
-        .unwrap_or("1970-01-01T00:00:00Z");
+        .max_by_key(|(_, u, _)| timestamp_of(u))
+        .map(|(_, u, _)| u.as_str())
+        .unwrap_or(EPOCH);
     let mut out = String::with_capacity(4096);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str(&format!(
@@ -84,7 +82,7 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
         "<generator version=\"{}\">grove</generator>\n",
         env!("CARGO_PKG_VERSION")
     ));
-    for (p, updated) in entries {
+    for (p, updated, _) in entries {
         let link = site.permalink(&p.path);
         out.push_str("<entry>\n");
         out.push_str(&format!(
@@ -97,7 +95,7 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
         ));
         out.push_str(&format!("<id>{}</id>\n", xml(&link)));
         if let Some(d) = &p.meta.date {
-            out.push_str(&format!("<published>{}</published>\n", rfc3339(&d.iso)));
+            out.push_str(&format!("<published>{}</published>\n", d.rfc3339));
         }
         out.push_str(&format!("<updated>{updated}</updated>\n"));
         for tag in &p.meta.tags {
@@ -109,9 +107,11 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
                 xml(&p.meta.description)
             ));
         }
+        // The summary marker is for list pages; a feed reader shows the whole article.
+        let content = p.rendered.html.replace("<!-- more -->", "");
         out.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
-            xml(&p.rendered.html)
+            xml(&content)
         ));
         out.push_str("</entry>\n");
     }
@@ -119,16 +119,10 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+const EPOCH: &str = "1970-01-01T00:00:00+00:00";
 
-    #[test]
-    fn day_dates_become_date_times() {
-        assert_eq!(rfc3339("2025-03-04"), "2025-03-04T00:00:00Z");
-        assert_eq!(
-            rfc3339("2025-03-04T10:00:00-08:00"),
-            "2025-03-04T10:00:00-08:00"
-        );
-    }
+fn timestamp_of(rfc3339: &str) -> i64 {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map_or(0, |t| t.as_second())
 }

@@ -5,8 +5,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
 /// Last-change dates (RFC 3339) by path relative to `content/` (`about.md`).
 pub fn last_changes(root: &Path) -> HashMap<String, String> {
     let mut dates = HashMap::new();
@@ -45,6 +43,8 @@ pub fn last_changes(root: &Path) -> HashMap<String, String> {
 /// The file's modification time, for files git does not know yet.
 pub fn modified(path: &Path) -> Option<String> {
     let time = std::fs::metadata(path).ok()?.modified().ok()?;
-    let time: DateTime<Utc> = time.into();
-    Some(time.to_rfc3339_opts(SecondsFormat::Secs, true))
+    let time = jiff::Timestamp::try_from(time).ok()?;
+    Some(crate::front_matter::rfc3339(
+        &time.to_zoned_datetime(jiff::tz::TimeZone::UTC),
+    ))
 }

@@ -43,6 +43,9 @@ enum Command {
         /// Include pages marked draft = true.
         #[arg(long)]
         drafts: bool,
+        /// A build to publish: refuse a placeholder base_url instead of warning about it.
+        #[arg(long)]
+        production: bool,
     },
     /// Preview the site: build it in memory, serve it, rebuild and reload on every save.
     Serve {
@@ -73,6 +76,9 @@ enum Command {
         /// Check pages marked draft = true too.
         #[arg(long)]
         drafts: bool,
+        /// Count warnings (what the site still lacks) as errors: before publishing.
+        #[arg(long)]
+        strict: bool,
     },
     /// Start a new article, FAQ entry, team bio or page with its front matter filled in.
     New {
@@ -105,9 +111,10 @@ fn main() -> ExitCode {
         root,
         external,
         drafts,
+        strict,
     } = &cli.command
     {
-        return check(root, *external, *drafts);
+        return check(root, *external, *drafts, *strict);
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -125,10 +132,15 @@ fn run(cli: Cli) -> Result<(), Error> {
             output,
             base_url,
             drafts,
+            production,
         } => {
             let start = Instant::now();
             let output = output.unwrap_or_else(|| grove::fs::display_join(&root, "public"));
-            let options = BuildOptions { drafts, base_url };
+            let options = BuildOptions {
+                drafts,
+                base_url,
+                production,
+            };
             let stats = grove::build(&root, &output, &options)?;
             for warning in &stats.warnings {
                 eprintln!("warning: {warning}\n");
@@ -190,7 +202,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 NewKind::Team => grove::content::Kind::Team,
                 NewKind::Page => grove::content::Kind::Page,
             };
-            let today = chrono::Local::now().date_naive();
+            let today = jiff::Timestamp::now()
+                .to_zoned_datetime(jiff::tz::TimeZone::system())
+                .date();
             let path = grove::new::create(&root, kind, &title, today)?;
             println!("{}", path.shown());
             if kind == grove::content::Kind::Article {
@@ -205,10 +219,11 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn check(root: &std::path::Path, external: bool, drafts: bool) -> ExitCode {
+fn check(root: &std::path::Path, external: bool, drafts: bool, strict: bool) -> ExitCode {
     let options = grove::check::CheckOptions {
         external,
         drafts,
+        strict,
         ..Default::default()
     };
     let report = match grove::check::check(root, &options) {

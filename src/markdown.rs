@@ -55,6 +55,19 @@ pub struct Source<'a> {
     pub text: &'a str,
     /// Where the Markdown body starts in `text`.
     pub body_offset: usize,
+    /// The site's `base_path` (`/site`, or empty): root-relative links and images in the
+    /// HTML get it in front, so that they work when the site is served under a sub-path.
+    pub base_path: &'a str,
+}
+
+/// `/x/` under a sub-path: `base_path` + `/x/`; other URLs (relative, `//host`, schemes)
+/// as they are.
+fn under_base<'u>(url: CowStr<'u>, base_path: &str) -> CowStr<'u> {
+    if !base_path.is_empty() && url.starts_with('/') && !url.starts_with("//") {
+        CowStr::from(format!("{base_path}{url}"))
+    } else {
+        url
+    }
 }
 
 /// Resolves `@/path.md` links: content paths (`articles/x.md`) to site paths (`/articles/x/`).
@@ -202,6 +215,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                 } else {
                     dest_url
                 };
+                // Checks read the address within the site; the page gets it under base_path.
                 out.links.push(Link {
                     url: dest_url.to_string(),
                     offset,
@@ -210,14 +224,19 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                 });
                 events.push(Event::Start(Tag::Link {
                     link_type,
-                    dest_url,
+                    dest_url: under_base(dest_url, source.base_path),
                     title,
                     id,
                 }));
                 depth += 1;
                 continue;
             }
-            Event::Start(Tag::Image { ref dest_url, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 out.links.push(Link {
                     url: dest_url.to_string(),
                     offset,
@@ -225,6 +244,14 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     alt: String::new(),
                 });
                 image_alt = Some(depth);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: under_base(dest_url, source.base_path),
+                    title,
+                    id,
+                }));
+                depth += 1;
+                continue;
             }
             Event::End(TagEnd::Image) => image_alt = None,
             Event::Start(Tag::Paragraph) if depth == 0 && first_paragraph.is_none() => {
@@ -359,6 +386,7 @@ mod tests {
             path: Path::new("content/a.md"),
             text: body,
             body_offset: 0,
+            base_path: "",
         };
         render(body, &source, &links).expect("renders")
     }
@@ -432,6 +460,32 @@ mod tests {
     }
 
     #[test]
+    fn root_relative_links_and_images_get_the_base_path() {
+        let links: LinkMap = [("articles/kap.md".to_string(), "/articles/kap/".to_string())].into();
+        let body =
+            "[a](@/articles/kap.md) [b](/faq/) [c](faq/) [d](//cdn.example/x) ![e](/img/x.png)\n";
+        let source = Source {
+            path: Path::new("content/a.md"),
+            text: body,
+            body_offset: 0,
+            base_path: "/site",
+        };
+        let r = render(body, &source, &links).unwrap();
+        for href in [
+            "href=\"/site/articles/kap/\"",
+            "href=\"/site/faq/\"",
+            "href=\"faq/\"",
+            "href=\"//cdn.example/x\"",
+            "src=\"/site/img/x.png\"",
+        ] {
+            assert!(r.html.contains(href), "{href} in {}", r.html);
+        }
+        // checks read the address within the site
+        assert_eq!(r.links[0].url, "/articles/kap/");
+        assert_eq!(r.links[4].url, "/img/x.png");
+    }
+
+    #[test]
     fn missing_internal_link_names_line_and_nearest_file() {
         let body = "Intro.\n\nSee [this](@/articles/kapp.md).\n";
         let links: LinkMap = [("articles/kap.md".to_string(), "/articles/kap/".to_string())].into();
@@ -440,6 +494,7 @@ mod tests {
             path: Path::new("content/a.md"),
             text: &text,
             body_offset: 20,
+            base_path: "",
         };
         let errors = render(body, &source, &links).unwrap_err();
         let e = errors[0].to_string();

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use jiff::civil::Date as NaiveDate;
 
 use crate::config::Config;
 use crate::content::Kind;
@@ -97,7 +97,7 @@ fn toml_string(text: &str) -> String {
 /// The whole new file: front matter with a comment on each field, and a placeholder body.
 pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> String {
     let title = toml_string(title);
-    let today = today.format("%Y-%m-%d");
+    let today = today.strftime("%Y-%m-%d");
     let slug_line = (
         "# slug = \"short-name\"".to_string(),
         "the end of the page's address; remove the # to replace the file name",
@@ -110,6 +110,16 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
         "# [extra]".to_string(),
         "settings for the theme; rarely needed",
     );
+    let image_lines = [
+        (
+            "# image = \"/images/name.jpg\"".to_string(),
+            "the picture shown when the page is shared; put it in static/images/, then remove the #",
+        ),
+        (
+            "# image_alt = \"\"".to_string(),
+            "what the picture shows, in words: required with image",
+        ),
+    ];
     let (fields, body): (Vec<(String, &str)>, &str) = match kind {
         Kind::Article => (
             vec![
@@ -127,6 +137,8 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
                     "tags = []".into(),
                     "topics, e.g. [\"anxiety\", \"mindfulness\"]; each gets a page",
                 ),
+                image_lines[0].clone(),
+                image_lines[1].clone(),
                 (
                     "draft = true".into(),
                     "change to false when it is ready to publish",
@@ -155,6 +167,8 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
                     "related = []".into(),
                     "articles the answer relates to, e.g. [\"articles/ketamine-assisted-psychotherapy.md\"]",
                 ),
+                image_lines[0].clone(),
+                image_lines[1].clone(),
                 (
                     "draft = false".into(),
                     "true keeps it off the site while you write",
@@ -225,6 +239,8 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
                     "# template = \"page.html\"".into(),
                     "the theme's template for it; page.html unless told otherwise",
                 ),
+                image_lines[0].clone(),
+                image_lines[1].clone(),
                 (
                     "draft = false".into(),
                     "true keeps it off the site while you write",
@@ -258,12 +274,13 @@ mod tests {
     use crate::content::Page;
 
     fn day() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2025, 3, 14).unwrap()
+        jiff::civil::date(2025, 3, 14)
     }
 
     fn parse(kind: Kind, rel: &str, title: &str) -> Page {
         let text = file_text(kind, title, day(), 30);
-        Page::parse(Path::new(rel), rel, text.clone()).unwrap_or_else(|e| panic!("{e}\n\n{text}"))
+        Page::parse(Path::new(rel), rel, text.clone(), &jiff::tz::TimeZone::UTC)
+            .unwrap_or_else(|e| panic!("{e}\n\n{text}"))
     }
 
     #[test]

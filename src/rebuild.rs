@@ -140,7 +140,7 @@ impl Site {
             if text == self.pages[i].text {
                 continue;
             }
-            let mut page = Page::parse(&file, rel, text)?;
+            let mut page = Page::parse(&file, rel, text, &self.config.tz)?;
             let old = &self.pages[i];
             if (page.meta.draft && !options.drafts)
                 || page.path != old.path
@@ -152,6 +152,7 @@ impl Site {
                 path: &page.file,
                 text: &page.text,
                 body_offset: page.body_offset,
+                base_path: &self.config.base_path,
             };
             page.rendered =
                 markdown::render(page.body(), &source, &self.links).map_err(Error::Many)?;

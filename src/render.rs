@@ -289,7 +289,7 @@ impl Renderer {
                 if let Some(by) = s.paginate_by {
                     ctx.insert(
                         "paginator".into(),
-                        self.paginator(&s.pages, by, *pager, &s.path),
+                        self.paginator(site, &s.pages, by, *pager, &s.path),
                     );
                 }
                 (section_template(s), Some(&s.file))
@@ -301,7 +301,7 @@ impl Renderer {
             What::Tag { tag, pager } => {
                 let t = &site.tags[*tag];
                 let by = site.config.tags_paginate_by;
-                let paginator = self.paginator(&t.pages, by, *pager, &t.path);
+                let paginator = self.paginator(site, &t.pages, by, *pager, &t.path);
                 // Only this list page's articles: with all of them, every list page of a
                 // tag would copy the whole tag (quadratic: 4x Hugo's time at 10,000 pages).
                 let mut term = tag_value(site, t);
@@ -349,7 +349,7 @@ impl Renderer {
         let mut v = self.list_page(site, i);
         let link = |j: usize| {
             let q = &site.pages[j];
-            json!({ "title": q.meta.title, "path": q.path, "permalink": site.permalink(&q.path), "description": q.meta.description })
+            json!({ "title": q.meta.title, "path": q.path, "url": site.url(&q.path), "permalink": site.permalink(&q.path), "description": q.meta.description })
         };
         v["toc"] = serde_json::to_value(&p.rendered.toc).unwrap_or(Value::Null);
         v["aliases"] = json!(p.meta.aliases);
@@ -399,19 +399,28 @@ impl Renderer {
         v
     }
 
-    fn paginator(&self, pages: &[usize], by: usize, pager: usize, base: &str) -> Value {
+    /// The list page `pager` of `pages`; its links are root-relative URLs (`base_path` first).
+    fn paginator(
+        &self,
+        site: &Site,
+        pages: &[usize],
+        by: usize,
+        pager: usize,
+        base: &str,
+    ) -> Value {
         let count = pages.len().div_ceil(by).max(1);
         let slice = pages.get(pager * by..).unwrap_or_default();
+        let url = |n: usize| Value::String(site.url(&pager_url(base, n)));
         json!({
             "pages": self.light_list(&slice[..slice.len().min(by)]),
             "current_index": pager + 1,
             "number_pagers": count,
             "paginate_by": by,
             "total_pages": pages.len(),
-            "first": base,
-            "last": pager_url(base, count - 1),
-            "previous": if pager > 0 { Value::String(pager_url(base, pager - 1)) } else { Value::Null },
-            "next": if pager + 1 < count { Value::String(pager_url(base, pager + 1)) } else { Value::Null },
+            "first": url(0),
+            "last": url(count - 1),
+            "previous": if pager > 0 { url(pager - 1) } else { Value::Null },
+            "next": if pager + 1 < count { url(pager + 1) } else { Value::Null },
         })
     }
 }
@@ -470,11 +479,14 @@ fn light_page(site: &Site, p: &Page, tag_links: &HashMap<&str, Value>) -> Value 
         "description": m.description,
         "date": m.date.as_ref().map(|d| &d.iso),
         "updated": m.updated.as_ref().map(|d| &d.iso),
+        "date_rfc3339": m.date.as_ref().map(|d| &d.rfc3339),
+        "updated_rfc3339": m.updated.as_ref().map(|d| &d.rfc3339),
         "date_display": m.date.as_ref().map(|d| &d.display),
         "updated_display": m.updated.as_ref().map(|d| &d.display),
         "draft": m.draft,
         "slug": p.slug,
         "path": p.path,
+        "url": site.url(&p.path),
         "permalink": site.permalink(&p.path),
         "relative_path": p.relative_path,
         "section": p.section,
@@ -487,6 +499,8 @@ fn light_page(site: &Site, p: &Page, tag_links: &HashMap<&str, Value>) -> Value 
         "credentials": m.credentials,
         "role": m.role,
         "photo": m.photo,
+        "image": m.image,
+        "image_alt": m.image_alt,
         "languages": m.languages,
         "initials": p.initials(),
         "extra": m.extra,
@@ -494,7 +508,7 @@ fn light_page(site: &Site, p: &Page, tag_links: &HashMap<&str, Value>) -> Value 
 }
 
 fn tag_link(site: &Site, t: &crate::site::Tag) -> Value {
-    json!({ "name": t.name, "slug": t.slug, "path": t.path, "permalink": site.permalink(&t.path) })
+    json!({ "name": t.name, "slug": t.slug, "path": t.path, "url": site.url(&t.path), "permalink": site.permalink(&t.path) })
 }
 
 fn tag_value(site: &Site, t: &crate::site::Tag) -> Value {
@@ -507,6 +521,7 @@ fn taxonomy_value(site: &Site) -> Value {
     json!({
         "name": "tags",
         "path": "/tags/",
+        "url": site.url("/tags/"),
         "permalink": site.permalink("/tags/"),
         "items": site.tags.iter().map(|t| tag_value(site, t)).collect::<Vec<_>>(),
     })
@@ -517,6 +532,7 @@ fn section_base(site: &Site, s: &Section) -> Value {
         "title": s.title,
         "description": s.description,
         "path": s.path,
+        "url": site.url(&s.path),
         "permalink": site.permalink(&s.path),
         "relative_path": s.relative_path,
         "extra": s.extra,
@@ -524,7 +540,7 @@ fn section_base(site: &Site, s: &Section) -> Value {
         "paginate_by": s.paginate_by,
         "subsections": s.subsections.iter().map(|&j| {
             let sub = &site.sections[j];
-            json!({ "title": sub.title, "path": sub.path, "permalink": site.permalink(&sub.path) })
+            json!({ "title": sub.title, "path": sub.path, "url": site.url(&sub.path), "permalink": site.permalink(&sub.path) })
         }).collect::<Vec<_>>(),
     })
 }
@@ -540,7 +556,7 @@ fn ancestors_value(site: &Site, chain: Vec<usize>) -> Value {
                 } else {
                     s.title.clone()
                 };
-                json!({ "title": title, "path": s.path, "permalink": site.permalink(&s.path) })
+                json!({ "title": title, "path": s.path, "url": site.url(&s.path), "permalink": site.permalink(&s.path) })
             })
             .collect(),
     )
@@ -634,6 +650,7 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
     let get_url = GetUrl {
         links: site.links.clone(),
         base_url: site.config.base_url.clone(),
+        base_path: site.config.base_path.clone(),
         static_dirs: static_dirs(site),
         hashes: Mutex::new(HashMap::new()),
     };
@@ -645,40 +662,45 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
 struct GetUrl {
     links: LinkMap,
     base_url: String,
+    base_path: String,
     static_dirs: Vec<PathBuf>,
     hashes: Mutex<HashMap<String, String>>,
 }
 
 impl GetUrl {
+    /// `get_url(path=...)`: a root-relative URL (with `base_path`) that works on any host,
+    /// or with `absolute=true` the full address for places that need one (canonical
+    /// links, `og:image`, JSON-LD). `@/` names a content file; `http(s)://` is kept.
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let path = arg(args, "path", "get_url")?;
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return Ok(Value::String(path.to_string()));
+        }
+        let flag = |name: &str| args.get(name).and_then(Value::as_bool).unwrap_or(false);
+        let start = if flag("absolute") {
+            &self.base_url
+        } else {
+            &self.base_path
+        };
         if path.starts_with("@/") {
             let url = markdown::resolve_internal(path, &self.links).map_err(|hint| {
                 tera::Error::msg(format!("get_url(path=\"{path}\"): no such file; {hint}"))
             })?;
-            return Ok(Value::String(format!("{}{url}", self.base_url)));
-        }
-        if path.starts_with("http://") || path.starts_with("https://") {
-            return Ok(Value::String(path.to_string()));
+            return Ok(Value::String(format!("{start}{url}")));
         }
         let rel = path.trim_start_matches('/');
-        let cachebust = args
-            .get("cachebust")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        if cachebust && crate::assets::is_hashable(rel) {
+        if flag("cachebust") && crate::assets::is_hashable(rel) {
             let hashed = crate::assets::hashed_name(rel, &self.hash(rel, path)?);
-            return Ok(Value::String(format!("{}/{hashed}", self.base_url)));
+            return Ok(Value::String(format!("{start}/{hashed}")));
         }
-        if cachebust {
+        if flag("cachebust") {
             // Images and other files keep their name; the query still changes with them.
             return Ok(Value::String(format!(
-                "{}/{rel}?h={}",
-                self.base_url,
+                "{start}/{rel}?h={}",
                 self.hash(rel, path)?
             )));
         }
-        Ok(Value::String(format!("{}/{rel}", self.base_url)))
+        Ok(Value::String(format!("{start}/{rel}")))
     }
 
     fn hash(&self, rel: &str, path: &str) -> tera::Result<String> {

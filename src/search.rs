@@ -15,8 +15,8 @@ pub const MIN_TEXT: usize = 400;
 struct Entry<'a> {
     /// title
     t: &'a str,
-    /// URL path
-    u: &'a str,
+    /// URL, root-relative (with `base_path`)
+    u: String,
     /// section title
     s: &'a str,
     /// description
@@ -43,7 +43,7 @@ pub fn index(site: &Site) -> String {
             let headings: Vec<&str> = flatten(&p.rendered.toc);
             Entry {
                 t: &p.meta.title,
-                u: &p.path,
+                u: site.url(&p.path),
                 s: section_title,
                 d: &p.meta.description,
                 h: headings.join(" · "),

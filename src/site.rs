@@ -21,6 +21,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replaces `base_url` from `config.toml` (previews, CI).
     pub base_url: Option<String>,
+    /// A build to publish: a placeholder `base_url` is an error, not a warning.
+    pub production: bool,
 }
 
 /// A tag and the articles that carry it, newest first.
@@ -67,7 +69,7 @@ impl Site {
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
         let mut config = Config::load(root)?;
         if let Some(base) = &options.base_url {
-            config.base_url = base.trim_end_matches('/').to_string();
+            config.set_base_url(base);
         }
         check_theme(root, &config)?;
 
@@ -77,7 +79,7 @@ impl Site {
         let (files, assets) = list_content(&content_dir, &roots)?;
         let loaded: Vec<Result<Loaded>> = files
             .par_iter()
-            .map(|(file, rel)| load_file(file, rel))
+            .map(|(file, rel)| load_file(file, rel, &config.tz))
             .collect();
         let mut errors = Vec::new();
         let mut pages = Vec::new();
@@ -220,6 +222,7 @@ impl Site {
 
     fn render_markdown(&mut self) -> Result<()> {
         let links = &self.links;
+        let base_path = self.config.base_path.as_str();
         let page_errors: Vec<Error> = self
             .pages
             .par_iter_mut()
@@ -228,6 +231,7 @@ impl Site {
                     path: &p.file,
                     text: &p.text,
                     body_offset: p.body_offset,
+                    base_path,
                 };
                 match markdown::render(p.body(), &source, links) {
                     Ok(r) => {
@@ -246,6 +250,7 @@ impl Site {
                     path: &s.file,
                     text: &s.text,
                     body_offset: s.body_offset,
+                    base_path,
                 };
                 match markdown::render(s.body(), &source, links) {
                     Ok(r) => {
@@ -372,9 +377,15 @@ impl Site {
         chain
     }
 
-    /// `base_url` + `path`.
+    /// `base_url` + `path`: the absolute address, for canonical links, feeds and sitemaps.
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path)
+    }
+
+    /// `base_path` + `path`: the root-relative address every link in a page uses, which
+    /// works on any host and under a sub-path (`/site/articles/x/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_path, path)
     }
 
     /// Pages of one kind, in their section's order (FAQ entries and team bios for overviews).
@@ -497,12 +508,12 @@ fn list_content(content_dir: &Path, roots: &Roots) -> Result<ContentFiles> {
     Ok((markdown, assets))
 }
 
-fn load_file(file: &Path, rel: &str) -> Result<Loaded> {
+fn load_file(file: &Path, rel: &str, tz: &jiff::tz::TimeZone) -> Result<Loaded> {
     let text = read_text(file)?;
     if rel == "_index.md" || rel.ends_with("/_index.md") {
         Section::parse(file, rel, text).map(|s| Loaded::Section(Box::new(s)))
     } else {
-        Page::parse(file, rel, text).map(|p| Loaded::Page(Box::new(p)))
+        Page::parse(file, rel, text, tz).map(|p| Loaded::Page(Box::new(p)))
     }
 }
 
@@ -512,7 +523,13 @@ mod tests {
     use crate::content::Page;
 
     fn page(rel: &str, front: &str) -> Page {
-        Page::parse(Path::new(rel), rel, format!("+++\n{front}\n+++\n")).unwrap()
+        Page::parse(
+            Path::new(rel),
+            rel,
+            format!("+++\n{front}\n+++\n"),
+            &jiff::tz::TimeZone::UTC,
+        )
+        .unwrap()
     }
 
     #[test]

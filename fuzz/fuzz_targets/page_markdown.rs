@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     } else {
-        match Page::parse(&file, rel, text) {
+        match Page::parse(&file, rel, text, &grove::content::TimeZone::UTC) {
             Ok(p) => {
                 assert!(p.path.starts_with('/') && p.path.ends_with('/'));
                 (p.text, p.body_offset)
@@ -58,6 +58,7 @@ fuzz_target!(|data: &[u8]| {
         path: &file,
         text: &text,
         body_offset,
+        base_path: "",
     };
     if let Err(errors) = markdown::render(&text[body_offset..], &source, &links) {
         for e in errors {

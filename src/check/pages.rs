@@ -130,11 +130,12 @@ fn heading_problem(previous: u32, level: u32) -> Option<String> {
     })
 }
 
-/// True when `date` lies after `now` (a day-only date: after today, in local time).
-fn is_future(date: &Date, now: chrono::DateTime<chrono::Local>) -> bool {
-    match chrono::NaiveDate::parse_from_str(&date.iso, "%Y-%m-%d") {
-        Ok(day) => day > now.date_naive(),
-        Err(_) => date.timestamp > now.timestamp(),
+/// True when `date` lies after `now` (a day-only date: after today, where the site is).
+fn is_future(date: &Date, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> bool {
+    if date.iso.len() == 10 {
+        date.day > now.to_zoned_datetime(tz.clone()).date()
+    } else {
+        date.timestamp > now.as_second()
     }
 }
 
@@ -197,10 +198,27 @@ impl<'a> Checker<'a> {
     }
 
     fn problem(&mut self, doc: &Document, line: usize, message: String, help: Option<String>) {
+        self.push(doc, Severity::Error, line, message, help);
+    }
+
+    /// Something the site lacks rather than something broken: shown, but `grove check`
+    /// passes (unless `--strict`).
+    fn warning(&mut self, doc: &Document, line: usize, message: String, help: Option<String>) {
+        self.push(doc, Severity::Warning, line, message, help);
+    }
+
+    fn push(
+        &mut self,
+        doc: &Document,
+        severity: Severity,
+        line: usize,
+        message: String,
+        help: Option<String>,
+    ) {
         self.problems.push(Problem {
             path: doc.file.to_path_buf(),
             line,
-            severity: Severity::Error,
+            severity,
             message,
             help,
         });
@@ -238,10 +256,10 @@ impl<'a> Checker<'a> {
                 "one sentence for search engines and link previews",
             )
         };
-        self.problem(
+        self.warning(
             doc,
             doc.key_line(key),
-            format!("no `{key}`"),
+            format!("no `{key}`: search engines and link previews make up their own"),
             Some(format!("add {key} = \"...\" to the front matter: {what}")),
         );
     }
@@ -391,10 +409,10 @@ impl<'a> Checker<'a> {
         if page.meta.draft {
             return;
         }
-        let now = chrono::Local::now();
+        let now = jiff::Timestamp::now();
         for (key, date) in [("date", &page.meta.date), ("updated", &page.meta.updated)] {
             if let Some(date) = date
-                && is_future(date, now)
+                && is_future(date, now, &self.site.config.tz)
             {
                 self.problems.push(Problem {
                     path: doc.file.to_path_buf(),
@@ -411,7 +429,31 @@ impl<'a> Checker<'a> {
     }
 
     fn check_photo(&mut self, doc: &Document, page: &Page) {
+        if let Some(image) = page.meta.image.as_deref() {
+            let path = join_url("/", &decode(image.trim()));
+            if !self.is_source_file(&path) {
+                self.problem(
+                    doc,
+                    doc.key_line("image"),
+                    format!("`image` names `{image}`, which does not exist"),
+                    Some(format!(
+                        "put the picture in static{path} (or fix the path: it starts from static/)"
+                    )),
+                );
+            }
+        }
         let Some(photo) = page.meta.photo.as_deref() else {
+            if page.kind == crate::content::Kind::Team {
+                self.warning(
+                    doc,
+                    doc.key_line("photo"),
+                    "no `photo`: the team page shows initials instead of a portrait".into(),
+                    Some(format!(
+                        "put a portrait (square, at least 224 pixels wide) in static/images/team/ and add photo = \"/images/team/{}.jpg\"",
+                        page.slug
+                    )),
+                );
+            }
             return;
         };
         let path = join_url("/", &decode(photo.trim()));
@@ -538,16 +580,14 @@ mod tests {
     }
 
     #[test]
-    fn future_days_are_compared_in_local_time() {
-        let now = chrono::Local::now();
-        let day = |d: chrono::NaiveDate| Date {
-            iso: d.format("%Y-%m-%d").to_string(),
-            timestamp: 0,
-            display: String::new(),
-        };
-        let today = now.date_naive();
-        assert!(!is_future(&day(today), now));
-        assert!(is_future(&day(today + chrono::Days::new(1)), now));
-        assert!(!is_future(&day(today - chrono::Days::new(1)), now));
+    fn future_days_are_compared_where_the_site_is() {
+        let tz = jiff::tz::TimeZone::get("America/Los_Angeles").unwrap();
+        // 2025-03-05 02:00 UTC is still March 4 in California
+        let now: jiff::Timestamp = "2025-03-05T02:00:00Z".parse().unwrap();
+        let day = |d: &str| Date::parse(&toml::Value::String(d.into()), &tz).unwrap();
+        assert!(!is_future(&day("2025-03-04"), now, &tz));
+        assert!(is_future(&day("2025-03-05"), now, &tz));
+        assert!(!is_future(&day("2025-03-03"), now, &tz));
+        assert!(is_future(&day("2025-03-05T02:00:01+00:00"), now, &tz));
     }
 }

@@ -105,6 +105,7 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     let build_options = BuildOptions {
         drafts: options.drafts,
         base_url: Some(base_url),
+        production: false,
     };
     let theme_dir = crate::Config::load(&root)
         .ok()

@@ -138,12 +138,13 @@ async function siteWideHeaders(base) {
 /**
  * Starts a static file server for `root` on 127.0.0.1 and an OS-chosen port.
  * `root` may be set later through the returned object (`server.root = dir`),
- * so the port can be known before the site is built.
+ * so the port can be known before the site is built. With `prefix` (`/site`), the
+ * folder is served under that path only, as GitHub Pages serves a project site.
  *   /x/  -> x/index.html
  *   /x   -> 301 to /x/ when x is a folder
  *   missing -> 404.html with status 404 (plain text when there is no 404.html)
  */
-export async function startServer(root = null) {
+export async function startServer(root = null, { prefix = '' } = {}) {
   const state = { root };
   const server = http.createServer(async (req, res) => {
     try {
@@ -152,6 +153,17 @@ export async function startServer(root = null) {
         return;
       }
       const url = new URL(req.url, 'http://127.0.0.1');
+      if (prefix) {
+        if (url.pathname === prefix) {
+          res.writeHead(301, { Location: prefix + '/' }).end();
+          return;
+        }
+        if (!url.pathname.startsWith(prefix + '/')) {
+          res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('outside the site\n');
+          return;
+        }
+        url.pathname = url.pathname.slice(prefix.length);
+      }
       let rel;
       try {
         rel = decodeURIComponent(url.pathname);
@@ -168,7 +180,7 @@ export async function startServer(root = null) {
       let st = await statOrNull(file);
       if (st && st.isDirectory()) {
         if (!url.pathname.endsWith('/')) {
-          res.writeHead(301, { Location: url.pathname + '/' + url.search }).end();
+          res.writeHead(301, { Location: prefix + url.pathname + '/' + url.search }).end();
           return;
         }
         file = path.join(file, 'index.html');
@@ -235,11 +247,13 @@ function run(cmd, args, options) {
  * Builds the site and serves it. Returns
  *   { origin, port, outDir, tmpDir, buildLog, close() }
  * `origin` is the base URL the site was built with (http://127.0.0.1:PORT).
+ * `baseUrl`: what to build with instead (`null`: config.toml's own); `prefix`: serve
+ * the site under that path.
  */
-export async function buildAndServe({ drafts = false } = {}) {
+export async function buildAndServe({ drafts = false, baseUrl, prefix = '' } = {}) {
   const missing = missingPrerequisite();
   if (missing) throw new Error(missing);
-  const server = await startServer();
+  const server = await startServer(null, { prefix });
   const tmpDir = await mkdtemp(path.join(tmpdir(), 'grove-site-'));
   let outDir;
   let buildLog = '';
@@ -248,7 +262,9 @@ export async function buildAndServe({ drafts = false } = {}) {
       outDir = path.resolve(process.env.GROVE_SITE_DIR);
     } else {
       outDir = path.join(tmpDir, 'public');
-      const args = ['build', '--output', outDir, '--base-url', server.origin];
+      const base = baseUrl === undefined ? server.origin : baseUrl;
+      const args = ['build', '--output', outDir];
+      if (base !== null) args.push('--base-url', base);
       if (drafts) args.push('--drafts');
       const { stdout, stderr } = await run(groveBin(), args, { cwd: repoRoot });
       buildLog = stdout + stderr;

@@ -15,6 +15,7 @@ mod faults;
 mod fuzz_regressions;
 mod output_stable;
 mod properties;
+mod publish;
 mod render_counts;
 mod serve;
 mod serve_faults;

@@ -121,7 +121,7 @@ proptest! {
     fn pages_and_sections_parse_or_fail_with_a_message(text in text(), name in "[a-zé 🙂._-]{0,12}") {
         for rel in [format!("articles/{name}.md"), format!("team/{name}.md"), format!("{name}.md")] {
             let file = Path::new("content").join(&rel);
-            match Page::parse(&file, &rel, text.clone()) {
+            match Page::parse(&file, &rel, text.clone(), &jiff::tz::TimeZone::UTC) {
                 Ok(page) => {
                     prop_assert!(page.path.starts_with('/') && page.path.ends_with('/'));
                     prop_assert!(!page.slug.is_empty());
@@ -141,7 +141,7 @@ proptest! {
         body in text(),
     ) {
         let text = format!("{front}{body}");
-        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: front.len() };
+        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: front.len(), base_path: "" };
         match markdown::render(&text[front.len()..], &source, &links()) {
             Ok(r) => {
                 let mut ids: Vec<&str> = r.headings.iter().map(|(_, id)| id.as_str()).collect();
