@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, Shown};
-use crate::front_matter::{check_keys, key_offset, key_position, toml_error};
+use crate::diag::{Error, Result, Shown};
+use crate::content::front_matter::{check_keys, key_offset, key_position, toml_error};
 
 /// One entry of the main navigation.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -231,7 +231,7 @@ fn time_zone(path: &Path, text: &str, name: &str) -> Result<jiff::tz::TimeZone> 
 fn key_error_in(path: &Path, text: &str, key: &str, message: &str) -> Error {
     match key_position(text, key) {
         Some((line, column)) => {
-            Error::at_position(path, text, crate::error::Position { line, column }, message)
+            Error::at_position(path, text, crate::diag::Position { line, column }, message)
         }
         None => Error::file(path, message),
     }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result, Shown};
+use crate::diag::{Error, Result, Shown};
 
 /// A file found under a folder: where it is, and its `/`-separated path inside the folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +175,7 @@ pub fn decode(file: &Path, bytes: Vec<u8>) -> Result<String> {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let before = String::from_utf8_lossy(&bytes[..valid]);
-            let pos = crate::error::Position::of_offset(&before, before.len());
+            let pos = crate::diag::Position::of_offset(&before, before.len());
             // The whole file, undecodable bytes shown as U+FFFD, so the caret lands under them.
             let shown = String::from_utf8_lossy(&bytes);
             Err(Error::at_position(file, &shown, pos, format!("this file is not UTF-8 text: the byte 0x{:02X} here cannot be read", bytes.get(valid).copied().unwrap_or_default()))

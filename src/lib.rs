@@ -5,31 +5,22 @@
 //! -> [`site`] (sections, pages, tags, links) -> [`render`] (Tera) -> [`output`]
 //! (atomic write to disk, or memory for the preview server).
 
-pub mod assets;
-pub mod build;
-pub mod check;
+pub mod cmd;
 pub mod config;
 pub mod content;
-pub mod error;
-pub mod feed;
-pub mod front_matter;
+pub mod diag;
 pub mod fs;
-pub mod history;
+pub mod generate;
 pub mod markdown;
-pub mod new;
 pub mod output;
-pub mod rebuild;
 pub mod render;
-pub mod search;
-pub mod serve;
 pub mod site;
-pub mod sitemap;
 pub mod slugs;
 
-pub use build::{BuildStats, build};
+pub use cmd::build::{BuildStats, build};
+pub use config::Config;
+pub use diag::{Error, Result};
+pub use site::{BuildOptions, Site};
 
 /// `0.1.0 (1a2b3c4d5e6f)`: the version and the commit it was built from.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("GROVE_COMMIT"), ")");
-pub use config::Config;
-pub use error::{Error, Result};
-pub use site::{BuildOptions, Site};

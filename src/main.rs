@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
-use grove::error::Shown;
+use grove::diag::Shown;
 use grove::{BuildOptions, Error};
 
 // A build allocates and frees millions of small values (template contexts) from two or
@@ -165,7 +165,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             drafts,
             open,
         } => {
-            let options = grove::serve::ServeOptions {
+            let options = grove::cmd::serve::ServeOptions {
                 root,
                 bind,
                 port,
@@ -179,7 +179,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     println!("{line}")
                 }
             };
-            let server = grove::serve::start(&options, log)?;
+            let server = grove::cmd::serve::start(&options, log)?;
             let url = format!("http://{}/", server.address);
             println!("serving at {url}");
             if !server.address.ip().is_loopback() {
@@ -205,7 +205,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let today = jiff::Timestamp::now()
                 .to_zoned_datetime(jiff::tz::TimeZone::system())
                 .date();
-            let path = grove::new::create(&root, kind, &title, today)?;
+            let path = grove::cmd::new::create(&root, kind, &title, today)?;
             println!("{}", path.shown());
             if kind == grove::content::Kind::Article {
                 eprintln!(
@@ -220,13 +220,13 @@ fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn check(root: &std::path::Path, external: bool, drafts: bool, strict: bool) -> ExitCode {
-    let options = grove::check::CheckOptions {
+    let options = grove::cmd::check::CheckOptions {
         external,
         drafts,
         strict,
         ..Default::default()
     };
-    let report = match grove::check::check(root, &options) {
+    let report = match grove::cmd::check::check(root, &options) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}\n\ngrove check stopped: fix the problem above and check again.");

@@ -2,7 +2,7 @@
 //! backslash or NUL, always relative) and a redirect always stays on the same host.
 #![no_main]
 
-use grove::serve::http::{Resolved, resolve};
+use grove::cmd::serve::http::{Resolved, resolve};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|raw: &str| {

@@ -1,7 +1,7 @@
 //! Inputs the fuzzers in fuzz/ found, kept as tests so that what was fixed stays fixed
 //! (docs/reliability.md says how to run the fuzzers).
 
-use grove::serve::http::{Resolved, resolve};
+use grove::cmd::serve::http::{Resolved, resolve};
 
 /// A site that has every file: the most a request path could ever be resolved to.
 fn anything(_: &str) -> bool {

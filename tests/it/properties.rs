@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use grove::content::{Page, Section};
-use grove::error::{Error, Position};
-use grove::front_matter::{self, ARTICLE_KEYS, SECTION_KEYS, TEAM_KEYS};
+use grove::diag::{Error, Position};
+use grove::content::front_matter::{self, ARTICLE_KEYS, SECTION_KEYS, TEAM_KEYS};
 use grove::markdown::{self, LinkMap, Source};
 use grove::slugs::{UniqueIds, slugify};
 use proptest::prelude::*;

@@ -6,7 +6,7 @@ use crate::corpus;
 use std::sync::atomic::Ordering;
 
 use grove::output::MemoryOutput;
-use grove::rebuild::affected_jobs;
+use grove::site::update::affected_jobs;
 use grove::render::{Job, Renderer, What};
 use grove::{BuildOptions, Site};
 
@@ -23,7 +23,7 @@ fn site() -> (tempfile::TempDir, Site) {
 fn render(site: &Site, jobs: &[Job]) -> (usize, MemoryOutput) {
     let renderer = Renderer::new(site).unwrap();
     let out = MemoryOutput::default();
-    grove::build::render_jobs(site, &renderer, jobs, &out).unwrap();
+    grove::cmd::build::render_jobs(site, &renderer, jobs, &out).unwrap();
     (renderer.renders.load(Ordering::Relaxed), out)
 }
 

@@ -19,7 +19,7 @@ pub fn sitemap(site: &Site, jobs: &[Job], history: &HashMap<String, String>) -> 
                 if p.meta.draft {
                     continue;
                 }
-                crate::feed::last_change(p, history)
+                crate::generate::feed::last_change(p, history)
             }
             What::Section { .. } | What::TagList | What::Tag { .. } => None,
             What::Alias { .. } | What::NotFound => continue,

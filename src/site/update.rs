@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::content::Page;
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 use crate::fs::{display_join, is_ignored_file_name};
 use crate::markdown::{self, Source};
 use crate::render::{Job, What};

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::front_matter::{self, Date, RawFrontMatter, SortBy, Split};
+use crate::diag::{Error, Result};
+pub mod front_matter;
+
+use self::front_matter::{Date, RawFrontMatter, SortBy, Split};
 use crate::markdown::Rendered;
 use crate::slugs::slugify;
 pub use jiff::tz::TimeZone;
@@ -412,7 +414,7 @@ fn missing(file: &Path, text: &str, key: &str, example: &str) -> Error {
     Error::at_position(
         file,
         text,
-        crate::error::Position { line: 1, column: 1 },
+        crate::diag::Position { line: 1, column: 1 },
         format!("the front matter has no `{key}`"),
     )
     .with_help(format!(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use tera::{Context, Tera};
 
 use crate::content::{Kind, Page, Section, escape_html};
-use crate::error::{Error, Result, Shown};
+use crate::diag::{Error, Result, Shown};
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap};
 use crate::site::Site;
@@ -689,8 +689,8 @@ impl GetUrl {
             return Ok(Value::String(format!("{start}{url}")));
         }
         let rel = path.trim_start_matches('/');
-        if flag("cachebust") && crate::assets::is_hashable(rel) {
-            let hashed = crate::assets::hashed_name(rel, &self.hash(rel, path)?);
+        if flag("cachebust") && crate::generate::assets::is_hashable(rel) {
+            let hashed = crate::generate::assets::hashed_name(rel, &self.hash(rel, path)?);
             return Ok(Value::String(format!("{start}/{hashed}")));
         }
         if flag("cachebust") {
@@ -717,7 +717,7 @@ impl GetUrl {
         })?;
         let bytes = std::fs::read(&file)
             .map_err(|e| tera::Error::msg(format!("cannot read {}: {e}", file.shown())))?;
-        let h = crate::assets::hash(&bytes);
+        let h = crate::generate::assets::hash(&bytes);
         if let Ok(mut cache) = self.hashes.lock() {
             cache.insert(rel.to_string(), h.clone());
         }

@@ -13,7 +13,7 @@ pub fn last_change(page: &Page, history: &HashMap<String, String>) -> Option<Str
         .or(page.meta.date.as_ref())
         .map(|d| d.rfc3339.clone())
         .or_else(|| history.get(&page.relative_path).cloned())
-        .or_else(|| crate::history::modified(&page.file))
+        .or_else(|| crate::generate::history::modified(&page.file))
 }
 
 /// The feed's XML, or `None` when the site has no articles: the `feed_limit` newest

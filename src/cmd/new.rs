@@ -8,7 +8,7 @@ use jiff::civil::Date as NaiveDate;
 
 use crate::config::Config;
 use crate::content::Kind;
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 use crate::fs::display_join;
 use crate::slugs::slugify;
 

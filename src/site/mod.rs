@@ -1,6 +1,8 @@
 //! The site model: every page and section loaded, linked, sorted and grouped by tag.
 //! `Site::load` reads `content/` and returns a model that rendering only reads.
 
+pub mod update;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -8,8 +10,8 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{Kind, Page, Section};
-use crate::error::{Error, Result, Shown};
-use crate::front_matter::SortBy;
+use crate::diag::{Error, Result, Shown};
+use crate::content::front_matter::SortBy;
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap, Source};
 use crate::slugs::{nearest, slugify};
@@ -284,7 +286,7 @@ impl Site {
                             Some(l) => Error::at_position(
                                 &page.file,
                                 &page.text,
-                                crate::error::Position {
+                                crate::diag::Position {
                                     line: l + 1,
                                     column: 1,
                                 },
@@ -354,7 +356,7 @@ impl Site {
                 .iter()
                 .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
             if undated {
-                crate::history::last_changes(&self.root)
+                crate::generate::history::last_changes(&self.root)
             } else {
                 HashMap::new()
             }

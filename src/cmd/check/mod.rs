@@ -12,8 +12,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::build::render_site;
-use crate::error::{Error, Result, Shown};
+use crate::cmd::build::render_site;
+use crate::diag::{Error, Result, Shown};
 use crate::output::MemoryOutput;
 use crate::site::{BuildOptions, Site};
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::diag::Result;
 use crate::fs::{Skip, walk};
 use crate::output::{DiskOutput, Output};
 use crate::render::{Renderer, static_dirs};
@@ -88,28 +88,28 @@ pub fn write_generated(
     out: &dyn Output,
 ) -> Result<()> {
     let history = site.history();
-    if let Some(feed) = crate::feed::atom(site, history) {
+    if let Some(feed) = crate::generate::feed::atom(site, history) {
         out.write("atom.xml", feed.into_bytes())?;
     }
     out.write(
         "sitemap.xml",
-        crate::sitemap::sitemap(site, jobs, history).into_bytes(),
+        crate::generate::sitemap::sitemap(site, jobs, history).into_bytes(),
     )?;
     if !statics.contains_key("robots.txt") {
-        out.write("robots.txt", crate::sitemap::robots(site).into_bytes())?;
+        out.write("robots.txt", crate::generate::sitemap::robots(site).into_bytes())?;
     }
-    out.write("search-index.json", crate::search::index(site).into_bytes())?;
+    out.write("search-index.json", crate::generate::search::index(site).into_bytes())?;
     if !statics.contains_key("_headers") {
         let hashed: BTreeMap<String, PathBuf> = statics
             .iter()
             .filter(|(rel, src)| {
-                crate::assets::is_hashable(&src.to_string_lossy()) && !src.ends_with(rel.as_str())
+                crate::generate::assets::is_hashable(&src.to_string_lossy()) && !src.ends_with(rel.as_str())
             })
             .map(|(rel, src)| (rel.clone(), src.clone()))
             .collect();
         out.write(
             "_headers",
-            crate::assets::headers_file(&hashed).into_bytes(),
+            crate::generate::assets::headers_file(&hashed).into_bytes(),
         )?;
     }
     Ok(())
@@ -131,11 +131,11 @@ pub fn collect_static(site: &Site) -> Result<BTreeMap<String, PathBuf>> {
     // reach through get_url(..., cachebust=true) and hosts may cache for a year.
     let hashed: Vec<(String, PathBuf)> = files
         .iter()
-        .filter(|(rel, _)| crate::assets::is_hashable(rel))
+        .filter(|(rel, _)| crate::generate::assets::is_hashable(rel))
         .filter_map(|(rel, src)| {
             let bytes = std::fs::read(src).ok()?;
             Some((
-                crate::assets::hashed_name(rel, &crate::assets::hash(&bytes)),
+                crate::generate::assets::hashed_name(rel, &crate::generate::assets::hash(&bytes)),
                 src.clone(),
             ))
         })

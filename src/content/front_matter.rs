@@ -8,7 +8,7 @@ use jiff::tz::{Offset, TimeZone};
 use jiff::{Timestamp, ZonedDateTime as Zoned};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Position, Result};
+use crate::diag::{Error, Position, Result};
 use crate::slugs::nearest;
 
 /// A file cut into its front matter and its body, with byte offsets into the file.

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::build::{collect_static, render_jobs, render_site, write_generated};
-use crate::error::Result;
+use crate::cmd::build::{collect_static, render_jobs, render_site, write_generated};
+use crate::diag::Result;
 use crate::output::{Entry, MemoryOutput};
-use crate::rebuild::{Plan, affected_jobs, own_first};
+use crate::site::update::{Plan, affected_jobs, own_first};
 use crate::render::{Job, Renderer};
 use crate::site::{BuildOptions, Site};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::diag::Error;
 use crate::slugs::{UniqueIds, nearest};
 
 /// One entry of a page's table of contents.

@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use crate::error::{Error, Result, Shown};
+use crate::diag::{Error, Result, Shown};
 use crate::fs::Roots;
 use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
-use crate::rebuild::{Plan, plan};
+use crate::site::update::{Plan, plan};
 use crate::site::BuildOptions;
 
 use builder::{Builder, Outcome};

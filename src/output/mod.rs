@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 
 /// A destination for the files of a build. Implementations are shared across threads.
 pub trait Output: Sync {

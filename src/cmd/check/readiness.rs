@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{Problem, Severity, file_problem};
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 use crate::site::Site;
 
 /// `theme.toml`: what the theme wants from the site's settings.
@@ -38,7 +38,7 @@ pub(super) fn missing_settings(site: &Site) -> Result<Vec<Problem>> {
         Err(e) => return Err(Error::io("cannot read", &file, e)),
     };
     let theme: ThemeFile =
-        toml::from_str(&text).map_err(|e| crate::front_matter::toml_error(&file, &text, 0, &e))?;
+        toml::from_str(&text).map_err(|e| crate::content::front_matter::toml_error(&file, &text, 0, &e))?;
     let mut problems = Vec::new();
     for (key, what) in &theme.wanted.extra {
         let filled = match site.config.extra.get(key) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 use crate::fs::is_ignored_file_name;
 
 /// Quiet time after the last event before a batch is handed over, while a file may still
