@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::front_matter::{check_keys, key_offset, toml_error};
 use crate::diag::{Error, Result, Shown};
-use crate::content::front_matter::{check_keys, key_offset, key_position, toml_error};
 
 /// One entry of the main navigation.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -117,7 +117,14 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
-        check_keys(path, text, 0, &table, CONFIG_KEYS, "config.toml")?;
+        check_keys(
+            path,
+            text,
+            0..text.len(),
+            &table,
+            CONFIG_KEYS,
+            "config.toml",
+        )?;
         let mut config: Config = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
         config.file = path.to_path_buf();
         config.text = text.to_string();
@@ -229,10 +236,8 @@ fn time_zone(path: &Path, text: &str, name: &str) -> Result<jiff::tz::TimeZone> 
 
 /// An error pointing at the line of a top-level key of `config.toml`.
 fn key_error_in(path: &Path, text: &str, key: &str, message: &str) -> Error {
-    match key_position(text, key) {
-        Some((line, column)) => {
-            Error::at_position(path, text, crate::diag::Position { line, column }, message)
-        }
+    match key_offset(text, &[key]) {
+        Some(offset) => Error::at(path, text, offset, message),
         None => Error::file(path, message),
     }
 }

@@ -96,14 +96,21 @@ pub fn write_generated(
         crate::generate::sitemap::sitemap(site, jobs, history).into_bytes(),
     )?;
     if !statics.contains_key("robots.txt") {
-        out.write("robots.txt", crate::generate::sitemap::robots(site).into_bytes())?;
+        out.write(
+            "robots.txt",
+            crate::generate::sitemap::robots(site).into_bytes(),
+        )?;
     }
-    out.write("search-index.json", crate::generate::search::index(site).into_bytes())?;
+    out.write(
+        "search-index.json",
+        crate::generate::search::index(site).into_bytes(),
+    )?;
     if !statics.contains_key("_headers") {
         let hashed: BTreeMap<String, PathBuf> = statics
             .iter()
             .filter(|(rel, src)| {
-                crate::generate::assets::is_hashable(&src.to_string_lossy()) && !src.ends_with(rel.as_str())
+                crate::generate::assets::is_hashable(&src.to_string_lossy())
+                    && !src.ends_with(rel.as_str())
             })
             .map(|(rel, src)| (rel.clone(), src.clone()))
             .collect();

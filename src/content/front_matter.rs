@@ -3,9 +3,6 @@
 
 use std::path::Path;
 
-use jiff::civil::DateTime;
-use jiff::tz::{Offset, TimeZone};
-use jiff::{Timestamp, ZonedDateTime as Zoned};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Error, Position, Result};
@@ -228,10 +225,11 @@ fn humanize(message: &str) -> String {
 }
 
 /// Fails on the first key of `table` that is not in `allowed`, naming the nearest one.
+/// `table` is the TOML at `toml_range` of `text` (the whole file, for positions).
 pub fn check_keys(
     path: &Path,
     text: &str,
-    offset: usize,
+    toml_range: std::ops::Range<usize>,
     table: &toml::Table,
     allowed: &[&str],
     what: &str,
@@ -240,24 +238,15 @@ pub fn check_keys(
         if allowed.contains(&key.as_str()) {
             continue;
         }
-        let position = key_position(&text[offset..], key).map(|(line, column)| {
-            let base = Position::of_offset(text, offset);
-            Position {
-                line: base.line + line - 1,
-                column: if line == 1 {
-                    base.column + column - 1
-                } else {
-                    column
-                },
-            }
-        });
+        let offset = toml_range.start;
+        let position = key_offset(&text[toml_range.clone()], &[key]).map(|o| offset + o);
         let message = format!("unknown key `{key}` in {what}");
         let help = match nearest(key, allowed.iter().copied()) {
             Some(n) => format!("did you mean `{n}`? (valid keys: {})", allowed.join(", ")),
             None => format!("valid keys: {}", allowed.join(", ")),
         };
         let err = match position {
-            Some(p) => Error::at_position(path, text, p, message),
+            Some(at) => Error::at(path, text, at, message),
             None => Error::file(path, message),
         };
         return Err(err.with_help(help));
@@ -282,36 +271,6 @@ pub fn key_offset(toml_text: &str, path: &[&str]) -> Option<usize> {
         }
     }
     found
-}
-
-/// Line and column (1-based) of a top-level `key =` in a TOML text.
-pub fn key_position(toml_text: &str, key: &str) -> Option<(usize, usize)> {
-    for (i, line) in toml_text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('[') && !trimmed.starts_with("[[") {
-            // keys of a sub-table are not top-level, but the table header itself is
-            let name = trimmed
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim();
-            if name == key {
-                return Some((i + 1, line.len() - trimmed.len() + 1));
-            }
-            continue;
-        }
-        let name = trimmed
-            .trim_start_matches("[[")
-            .split(['=', ']'])
-            .next()
-            .unwrap_or("")
-            .trim();
-        if name.trim_matches('"') == key {
-            return Some((i + 1, line.len() - trimmed.len() + 1));
-        }
-    }
-    None
 }
 
 /// How a section orders its pages.
@@ -352,72 +311,6 @@ pub struct RawFrontMatter {
     pub extra: toml::Table,
 }
 
-/// Keys accepted in a section's `_index.md`.
-pub const SECTION_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "sort_by",
-    "paginate_by",
-    "template",
-    "extra",
-];
-/// Keys accepted in an article.
-pub const ARTICLE_KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "description",
-    "tags",
-    "image",
-    "image_alt",
-    "draft",
-    "slug",
-    "aliases",
-    "extra",
-];
-/// Keys accepted in a FAQ entry.
-pub const FAQ_KEYS: &[&str] = &[
-    "title",
-    "weight",
-    "related",
-    "description",
-    "image",
-    "image_alt",
-    "draft",
-    "slug",
-    "aliases",
-    "extra",
-];
-/// Keys accepted in a team bio.
-pub const TEAM_KEYS: &[&str] = &[
-    "name",
-    "credentials",
-    "role",
-    "weight",
-    "photo",
-    "languages",
-    "summary",
-    "draft",
-    "slug",
-    "aliases",
-    "extra",
-];
-/// Keys accepted in a plain page.
-pub const PAGE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "weight",
-    "template",
-    "image",
-    "image_alt",
-    "draft",
-    "slug",
-    "aliases",
-    "extra",
-];
-
 /// Parses the front matter TOML of `split` and checks its keys against `allowed`.
 pub fn parse(
     path: &Path,
@@ -428,11 +321,13 @@ pub fn parse(
 ) -> Result<RawFrontMatter> {
     let table: toml::Table =
         toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))?;
-    check_keys(path, text, split.front_offset, &table, allowed, what)?;
+    let range = split.front_offset..split.front_offset + split.front.len();
+    check_keys(path, text, range, &table, allowed, what)?;
     toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))
 }
 
-/// Where a front matter key's line is, for errors found after parsing.
+/// An error at a front matter key's line (the first line when the key is not written),
+/// for problems found after parsing.
 pub fn key_error(
     path: &Path,
     text: &str,
@@ -440,105 +335,16 @@ pub fn key_error(
     key: &str,
     message: impl Into<String>,
 ) -> Error {
-    match key_position(split.front, key) {
-        Some((line, column)) => {
-            let base = Position::of_offset(text, split.front_offset);
-            Error::at_position(
-                path,
-                text,
-                Position {
-                    line: base.line + line - 1,
-                    column,
-                },
-                message,
-            )
-        }
+    match key_offset(split.front, &[key]) {
+        Some(o) => Error::at(path, text, split.front_offset + o, message),
         None => Error::at_position(path, text, Position { line: 1, column: 1 }, message),
     }
-}
-
-/// A date from front matter: as written, and in the forms feeds, sorting and pages need.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Date {
-    /// As written, normalised: `2025-03-14`, `2025-03-14T09:00:00`, or RFC 3339 with its
-    /// offset. Valid in HTML's `<time datetime>`.
-    pub iso: String,
-    /// Always a full RFC 3339 date-time with an offset: a date or date-time written
-    /// without one is in the site's `timezone` (a day starts at midnight there).
-    pub rfc3339: String,
-    /// Seconds since 1970 (UTC), for sorting.
-    #[serde(skip)]
-    pub timestamp: i64,
-    /// `March 14, 2025`: the day as written.
-    pub display: String,
-    /// The calendar day as written.
-    #[serde(skip)]
-    pub day: jiff::civil::Date,
-}
-
-impl Date {
-    /// Accepts `YYYY-MM-DD`, local date-times (`2025-01-31T09:00:00`, in `tz`) and RFC 3339
-    /// with an offset, as TOML values or as text.
-    pub fn parse(value: &toml::Value, tz: &TimeZone) -> std::result::Result<Date, String> {
-        let raw = match value {
-            toml::Value::String(s) => s.trim().to_string(),
-            toml::Value::Datetime(d) => d.to_string(),
-            other => return Err(format!("expected a date, found {}", other.type_str())),
-        };
-        let not_a_date = || format!("`{raw}` is not a date");
-        if let Ok(ts) = raw.parse::<Timestamp>() {
-            // An offset was written: it wins over the site's zone, and is kept.
-            let seconds = match raw.parse::<DateTime>() {
-                Ok(civil) => {
-                    let as_utc = civil
-                        .to_zoned_datetime(TimeZone::UTC)
-                        .map_err(|_| not_a_date())?;
-                    as_utc.timestamp().as_second() - ts.as_second()
-                }
-                Err(_) => 0, // `Z`
-            };
-            let offset = i32::try_from(seconds)
-                .ok()
-                .and_then(|s| Offset::from_seconds(s).ok())
-                .ok_or_else(not_a_date)?;
-            let zoned = ts.to_zoned_datetime(TimeZone::fixed(offset));
-            let day = zoned.date();
-            return Ok(Date {
-                iso: rfc3339(&zoned),
-                rfc3339: rfc3339(&zoned),
-                timestamp: ts.as_second(),
-                display: day.strftime("%B %-d, %Y").to_string(),
-                day,
-            });
-        }
-        let civil: DateTime = raw.parse().map_err(|_| not_a_date())?;
-        let day = civil.date();
-        // a day begins at midnight where the site is; a time without an offset is its time
-        let zoned = civil
-            .to_zoned_datetime(tz.clone())
-            .map_err(|_| not_a_date())?;
-        Ok(Date {
-            iso: if raw.len() == 10 {
-                day.to_string()
-            } else {
-                civil.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-            },
-            rfc3339: rfc3339(&zoned),
-            timestamp: zoned.timestamp().as_second(),
-            display: day.strftime("%B %-d, %Y").to_string(),
-            day,
-        })
-    }
-}
-
-/// `2025-01-31T09:00:00-08:00`: an RFC 3339 date-time, which feeds and sitemaps require.
-pub fn rfc3339(zoned: &Zoned) -> String {
-    zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::fields::Kind;
 
     fn p() -> &'static Path {
         Path::new("content/x.md")
@@ -615,7 +421,7 @@ mod tests {
     fn unknown_field_reports_its_line_in_the_file() {
         let text = "+++\ntitle = \"A\"\ntagz = [\"x\"]\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, ARTICLE_KEYS, "an article")
+        let e = parse(p(), text, &s, &Kind::Article.keys(), "an article")
             .unwrap_err()
             .to_string();
         assert!(
@@ -629,7 +435,7 @@ mod tests {
     fn toml_errors_are_positioned_in_the_file() {
         let text = "+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry")
+        let e = parse(p(), text, &s, &Kind::Faq.keys(), "a FAQ entry")
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:3:10"), "{e}");
@@ -639,77 +445,9 @@ mod tests {
     fn toml_syntax_error_is_positioned() {
         let text = "+++\ntitle = \"A\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, FAQ_KEYS, "a FAQ entry")
+        let e = parse(p(), text, &s, &Kind::Faq.keys(), "a FAQ entry")
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:2:"), "{e}");
-    }
-
-    fn la() -> TimeZone {
-        TimeZone::get("America/Los_Angeles").unwrap()
-    }
-
-    fn date(text: &str, tz: &TimeZone) -> std::result::Result<Date, String> {
-        Date::parse(&toml::Value::String(text.into()), tz)
-    }
-
-    #[test]
-    fn every_date_form_gets_a_full_rfc3339_date_time() {
-        let tz = la();
-        let d = date("2025-03-04", &tz).unwrap();
-        assert_eq!(
-            (d.iso.as_str(), d.display.as_str()),
-            ("2025-03-04", "March 4, 2025")
-        );
-        assert_eq!(d.rfc3339, "2025-03-04T00:00:00-08:00");
-        // summer time in the site's zone
-        assert_eq!(
-            date("2025-07-04", &tz).unwrap().rfc3339,
-            "2025-07-04T00:00:00-07:00"
-        );
-        let d = date("2025-01-31T09:00:00", &tz).unwrap();
-        assert_eq!(d.iso, "2025-01-31T09:00:00");
-        assert_eq!(d.rfc3339, "2025-01-31T09:00:00-08:00");
-        assert_eq!(
-            date("2025-01-31 09:00:00", &tz).unwrap().rfc3339,
-            "2025-01-31T09:00:00-08:00"
-        );
-        // an offset that was written wins over the site's zone
-        let d = date("2025-03-04T10:00:00+01:00", &tz).unwrap();
-        assert_eq!(
-            (d.iso.as_str(), d.rfc3339.as_str()),
-            ("2025-03-04T10:00:00+01:00", "2025-03-04T10:00:00+01:00")
-        );
-        assert_eq!(
-            date("2025-03-04T10:00:00Z", &tz).unwrap().rfc3339,
-            "2025-03-04T10:00:00+00:00"
-        );
-        // TOML's own date and date-time values
-        let native: toml::Table = toml::from_str(
-            "d = 2025-03-04\nt = 2025-01-31T09:00:00\no = 1979-05-27T07:32:00-08:00",
-        )
-        .unwrap();
-        assert_eq!(
-            Date::parse(&native["d"], &tz).unwrap().rfc3339,
-            "2025-03-04T00:00:00-08:00"
-        );
-        assert_eq!(
-            Date::parse(&native["t"], &tz).unwrap().rfc3339,
-            "2025-01-31T09:00:00-08:00"
-        );
-        assert_eq!(
-            Date::parse(&native["o"], &tz).unwrap().rfc3339,
-            "1979-05-27T07:32:00-08:00"
-        );
-        // without a time zone, UTC
-        assert_eq!(
-            date("2025-03-04", &TimeZone::UTC).unwrap().rfc3339,
-            "2025-03-04T00:00:00+00:00"
-        );
-        assert!(date("March 4", &tz).is_err());
-        assert!(date("2025-02-30", &tz).is_err());
-        let earlier = date("2025-03-04T10:00:00+01:00", &tz).unwrap();
-        let later = date("2025-03-04T09:30:00", &tz).unwrap();
-        assert!(earlier.timestamp < later.timestamp);
     }
 }

@@ -44,7 +44,7 @@ pub fn last_changes(root: &Path) -> HashMap<String, String> {
 pub fn modified(path: &Path) -> Option<String> {
     let time = std::fs::metadata(path).ok()?.modified().ok()?;
     let time = jiff::Timestamp::try_from(time).ok()?;
-    Some(crate::content::front_matter::rfc3339(
+    Some(crate::content::date::rfc3339(
         &time.to_zoned_datetime(jiff::tz::TimeZone::UTC),
     ))
 }

@@ -31,6 +31,15 @@ pub struct Link {
     pub alt: String,
 }
 
+/// A heading as the checks see it: its level, its id, and where it starts in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadingAt {
+    pub level: u32,
+    pub id: String,
+    /// Byte offset of the heading in the whole file.
+    pub offset: usize,
+}
+
 /// The result of rendering one Markdown body.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -41,7 +50,7 @@ pub struct Rendered {
     pub first_paragraph: Option<String>,
     pub toc: Vec<Heading>,
     /// Every heading `(level, id)` in order, for checks.
-    pub headings: Vec<(u32, String)>,
+    pub headings: Vec<HeadingAt>,
     pub word_count: usize,
     pub links: Vec<Link>,
     /// The text without markup, blocks separated by spaces: for the search index.
@@ -117,7 +126,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
     };
     let mut ids = UniqueIds::default();
     let mut flat_toc: Vec<(u32, String, String)> = Vec::new();
-    let mut heading: Option<(usize, String)> = None;
+    let mut heading: Option<(usize, String, usize)> = None;
     let mut depth = 0usize;
     let mut first_paragraph: Option<(usize, Option<usize>)> = None;
     let mut more_at: Option<usize> = None;
@@ -146,6 +155,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                 heading = Some((
                     events.len(),
                     id.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+                    offset,
                 ));
                 events.push(Event::Start(Tag::Heading {
                     level,
@@ -159,7 +169,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
             Event::End(TagEnd::Heading(level)) => {
                 depth = depth.saturating_sub(1);
                 out.text.push(' ');
-                if let Some((start, text)) = heading.take() {
+                if let Some((start, text, at)) = heading.take() {
                     let explicit = match &events[start] {
                         Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
                         _ => None,
@@ -172,7 +182,11 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                         *slot = Some(CowStr::from(id.clone()));
                     }
                     let level = level as u32;
-                    out.headings.push((level, id.clone()));
+                    out.headings.push(HeadingAt {
+                        level,
+                        id: id.clone(),
+                        offset: at,
+                    });
                     flat_toc.push((level, id, text.trim().to_string()));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -181,7 +195,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.word_count += t.split_whitespace().count();
                 out.text.push_str(t);
-                if let Some((_, text)) = heading.as_mut() {
+                if let Some((_, text, _)) = heading.as_mut() {
                     text.push_str(t);
                 }
                 if image_alt.is_some()
@@ -483,6 +497,13 @@ mod tests {
         // checks read the address within the site
         assert_eq!(r.links[0].url, "/articles/kap/");
         assert_eq!(r.links[4].url, "/img/x.png");
+    }
+
+    #[test]
+    fn headings_know_their_level_and_place_in_the_file() {
+        let r = render_str("Intro\n\n## A\n\n#### B\n\nSetext\n------\n");
+        let found: Vec<(u32, usize)> = r.headings.iter().map(|h| (h.level, h.offset)).collect();
+        assert_eq!(found, vec![(2, 7), (4, 13), (2, 21)]);
     }
 
     #[test]

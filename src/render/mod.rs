@@ -357,10 +357,7 @@ impl Renderer {
             p.meta
                 .related
                 .iter()
-                .filter_map(|r| {
-                    site.page_index
-                        .get(r.trim_start_matches("@/").trim_start_matches('/'))
-                })
+                .filter_map(|r| site.page_index.get(crate::content::content_path(r)))
                 .map(|&j| link(j))
                 .collect(),
         );
@@ -605,7 +602,7 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
     let section_pages = Arc::clone(light);
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let path = arg(args, "path", "get_section")?;
-        let key = path.trim_start_matches("@/").trim_start_matches('/');
+        let key = crate::content::content_path(path);
         let (base, pages) = sections.get(key).ok_or_else(|| {
             tera::Error::msg(format!("get_section(path=\"{path}\"): no such section (write the path of an _index.md under content/, e.g. \"articles/_index.md\")"))
         })?;
@@ -628,7 +625,7 @@ fn register(tera: &mut Tera, site: &Site, light: &Arc<Vec<Value>>) {
     let light_pages = Arc::clone(light);
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let path = arg(args, "path", "get_page")?;
-        let key = path.trim_start_matches("@/").trim_start_matches('/');
+        let key = crate::content::content_path(path);
         pages
             .get(key)
             .map(|&i| light_pages[i].clone())

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::front_matter::SortBy;
 use crate::content::{Kind, Page, Section};
 use crate::diag::{Error, Result, Shown};
-use crate::content::front_matter::SortBy;
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::{self, LinkMap, Source};
 use crate::slugs::{nearest, slugify};
@@ -271,7 +271,7 @@ impl Site {
         let mut related_faq: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, page) in self.pages.iter().enumerate() {
             for target in &page.meta.related {
-                let key = target.trim_start_matches("@/").trim_start_matches('/');
+                let key = crate::content::content_path(target);
                 match self.page_index.get(key) {
                     Some(&j) => related_faq.entry(j).or_default().push(i),
                     None => {
@@ -279,25 +279,8 @@ impl Site {
                             Some(n) => format!("the nearest existing file is `{n}`"),
                             None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
                         };
-                        let line = page.text[..page.body_offset]
-                            .lines()
-                            .position(|l| l.trim_start().starts_with("related"));
-                        let err = match line {
-                            Some(l) => Error::at_position(
-                                &page.file,
-                                &page.text,
-                                crate::diag::Position {
-                                    line: l + 1,
-                                    column: 1,
-                                },
-                                format!("`related` names `{target}`, which does not exist"),
-                            ),
-                            None => Error::file(
-                                &page.file,
-                                format!("`related` names `{target}`, which does not exist"),
-                            ),
-                        };
-                        errors.push(err.with_help(hint));
+                        let message = format!("`related` names `{target}`, which does not exist");
+                        errors.push(page.key_error("related", message).with_help(hint));
                     }
                 }
             }

@@ -209,10 +209,7 @@ impl Site {
             out.extend(faq);
         }
         for r in &self.pages[i].meta.related {
-            if let Some(&j) = self
-                .page_index
-                .get(r.trim_start_matches("@/").trim_start_matches('/'))
-            {
+            if let Some(&j) = self.page_index.get(crate::content::content_path(r)) {
                 out.push(j);
             }
         }

@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
+use grove::content::fields::{self, Kind};
+use grove::content::front_matter;
 use grove::content::{Page, Section};
 use grove::diag::{Error, Position};
-use grove::content::front_matter::{self, ARTICLE_KEYS, SECTION_KEYS, TEAM_KEYS};
 use grove::markdown::{self, LinkMap, Source};
 use grove::slugs::{UniqueIds, slugify};
 use proptest::prelude::*;
@@ -107,8 +108,9 @@ proptest! {
             // The offsets really point at the parts they describe.
             prop_assert_eq!(&text[split.front_offset..split.front_offset + split.front.len()], split.front);
             prop_assert_eq!(&text[split.body_offset..], split.body);
-            for keys in [ARTICLE_KEYS, SECTION_KEYS, TEAM_KEYS] {
-                if let Err(e) = front_matter::parse(path, &text, &split, keys, "an article") {
+            let section: Vec<&str> = fields::SECTION.iter().map(|f| f.key).collect();
+            for keys in [Kind::Article.keys(), section, Kind::Team.keys()] {
+                if let Err(e) = front_matter::parse(path, &text, &split, &keys, "an article") {
                     let _ = e.to_string();
                 }
             }
@@ -144,7 +146,7 @@ proptest! {
         let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: front.len(), base_path: "" };
         match markdown::render(&text[front.len()..], &source, &links()) {
             Ok(r) => {
-                let mut ids: Vec<&str> = r.headings.iter().map(|(_, id)| id.as_str()).collect();
+                let mut ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
                 let n = ids.len();
                 ids.sort_unstable();
                 ids.dedup();

@@ -6,8 +6,8 @@ use crate::corpus;
 use std::sync::atomic::Ordering;
 
 use grove::output::MemoryOutput;
-use grove::site::update::affected_jobs;
 use grove::render::{Job, Renderer, What};
+use grove::site::update::affected_jobs;
 use grove::{BuildOptions, Site};
 
 const ARTICLES: usize = 200;

@@ -4,41 +4,40 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use std::ops::Deref;
 
 use super::links::{Target, classify, decode, ids_in, join_url};
 use super::{ExternalLink, Problem, Severity};
-use crate::content::{Kind, Page};
+use crate::content::Date;
+use crate::content::{self, Kind, Page};
 use crate::diag::{Position, Shown};
-use crate::content::front_matter::Date;
 use crate::fs::display_join;
-use crate::markdown::{Link, Rendered};
+use crate::markdown::Link;
 use crate::output::Entry;
 use crate::render::{static_dirs, url_to_file};
 use crate::site::Site;
 use crate::slugs::nearest;
 
-/// A page or a section's `_index.md`: what the checks need of either.
+/// A page or a section's `_index.md`: its file, and what the checks need of either.
 pub(super) struct Document<'a> {
-    file: &'a Path,
-    text: &'a str,
-    body_offset: usize,
+    doc: &'a content::Document,
     /// Site path, `/articles/x/`.
     url: &'a str,
     title: &'a str,
     description: &'a str,
-    rendered: &'a Rendered,
     page: Option<&'a Page>,
+}
+
+impl<'a> Deref for Document<'a> {
+    type Target = content::Document;
+    fn deref(&self) -> &content::Document {
+        self.doc
+    }
 }
 
 impl Document<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        Position::of_offset(self.text, offset).line
-    }
-
-    /// The line of a front matter key, or 1 (the front matter's start) when it is absent.
-    fn key_line(&self, key: &str) -> usize {
-        key_line(&self.text[..self.body_offset.min(self.text.len())], key)
+        Position::of_offset(&self.doc.text, offset).line
     }
 
     fn is_team(&self) -> bool {
@@ -48,13 +47,10 @@ impl Document<'_> {
 
 pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
     let pages = site.pages.iter().map(|p| Document {
-        file: &p.file,
-        text: &p.text,
-        body_offset: p.body_offset,
+        doc: &p.doc,
         url: &p.path,
         title: &p.meta.title,
         description: &p.meta.description,
-        rendered: &p.rendered,
         page: Some(p),
     });
     // A site without content/_index.md gets a home section with no file: nothing to check.
@@ -63,44 +59,13 @@ pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
         .iter()
         .filter(|s| !s.text.is_empty())
         .map(|s| Document {
-            file: &s.file,
-            text: &s.text,
-            body_offset: s.body_offset,
+            doc: &s.doc,
             url: &s.path,
             title: &s.title,
             description: &s.description,
-            rendered: &s.rendered,
             page: None,
         });
     pages.chain(sections).collect()
-}
-
-/// 1-based line of `key = ...` in front matter text, or 1.
-fn key_line(front: &str, key: &str) -> usize {
-    front
-        .lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map_or(1, |i| i + 1)
-}
-
-/// Levels and byte offsets (in `body`) of the Markdown headings.
-fn headings(body: &str) -> Vec<(u32, usize)> {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    Parser::new_ext(body, options)
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Heading { level, .. }) => Some((level as u32, range.start)),
-            _ => None,
-        })
-        .collect()
 }
 
 /// What is wrong with a heading of `level` after one of `previous` (1 = the page title).
@@ -181,7 +146,7 @@ impl<'a> Checker<'a> {
                 .map(|p| (&p.path, &p.rendered))
                 .chain(site.sections.iter().map(|s| (&s.path, &s.rendered)))
                 .map(|(path, rendered)| {
-                    let ids = rendered.headings.iter().map(|(_, id)| id.as_str());
+                    let ids = rendered.headings.iter().map(|h| h.id.as_str());
                     (url_to_file(path), ids.collect())
                 })
                 .collect(),
@@ -265,14 +230,13 @@ impl<'a> Checker<'a> {
     }
 
     fn check_headings(&mut self, doc: &Document) {
-        let body = &doc.text[doc.body_offset.min(doc.text.len())..];
         let mut previous = 1;
-        for (level, offset) in headings(body) {
-            if let Some(message) = heading_problem(previous, level) {
-                let line = doc.line_of(doc.body_offset + offset);
+        for h in &doc.rendered.headings {
+            if let Some(message) = heading_problem(previous, h.level) {
+                let line = doc.line_of(h.offset);
                 self.problem(doc, line, message, None);
             }
-            previous = level;
+            previous = h.level;
         }
     }
 
@@ -472,7 +436,7 @@ impl<'a> Checker<'a> {
     pub(super) fn check_duplicate_titles(&mut self, docs: &[Document]) {
         let mut first: HashMap<String, &Document> = HashMap::new();
         let mut ordered: Vec<&Document> = docs.iter().collect();
-        ordered.sort_by_key(|d| d.file);
+        ordered.sort_by_key(|d| &d.doc.file);
         for doc in ordered {
             let key = doc.title.trim().to_lowercase();
             if key.is_empty() {
@@ -565,18 +529,6 @@ mod tests {
                 .unwrap()
                 .contains("already the page's only h1")
         );
-        assert_eq!(
-            headings("Intro\n\n## A\n\n#### B\n\nSetext\n------\n"),
-            vec![(2, 7), (4, 13), (2, 21)]
-        );
-    }
-
-    #[test]
-    fn finds_the_line_of_a_front_matter_key() {
-        let front = "+++\ntitle = \"A\"\n  date=2025-01-01\ndate_x = 1\n";
-        assert_eq!(key_line(front, "date"), 3);
-        assert_eq!(key_line(front, "title"), 2);
-        assert_eq!(key_line(front, "description"), 1);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use crate::cmd::build::{collect_static, render_jobs, render_site, write_generated};
 use crate::diag::Result;
 use crate::output::{Entry, MemoryOutput};
-use crate::site::update::{Plan, affected_jobs, own_first};
 use crate::render::{Job, Renderer};
+use crate::site::update::{Plan, affected_jobs, own_first};
 use crate::site::{BuildOptions, Site};
 
 use super::Snapshot;

@@ -20,8 +20,8 @@ use crate::diag::{Error, Result, Shown};
 use crate::fs::Roots;
 use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
-use crate::site::update::{Plan, plan};
 use crate::site::BuildOptions;
+use crate::site::update::{Plan, plan};
 
 use builder::{Builder, Outcome};
 
