@@ -13,13 +13,15 @@ pub mod fs;
 pub mod generate;
 pub mod markdown;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod site;
 pub mod slugs;
 
-pub use cmd::build::{BuildStats, build};
+pub use cmd::build::build;
 pub use config::Config;
 pub use diag::{Error, Result};
+pub use pipeline::{BuildStats, Pipeline};
 pub use site::{BuildOptions, Site};
 
 /// `0.1.0 (1a2b3c4d5e6f)`: the version and the commit it was built from.

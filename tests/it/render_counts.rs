@@ -6,25 +6,28 @@ use crate::corpus;
 use std::sync::atomic::Ordering;
 
 use grove::output::MemoryOutput;
-use grove::render::{Job, Renderer, What};
-use grove::site::update::affected_jobs;
-use grove::{BuildOptions, Site};
+use grove::render::{Job, What};
+use grove::site::Site;
+use grove::{BuildOptions, Pipeline};
 
 const ARTICLES: usize = 200;
 
-fn site() -> (tempfile::TempDir, Site) {
+fn pipeline() -> (tempfile::TempDir, Pipeline) {
     let dir = tempfile::tempdir().unwrap();
     corpus::real_site_with_articles(dir.path(), ARTICLES);
-    let site = Site::load(dir.path(), &BuildOptions::default()).unwrap();
-    (dir, site)
+    let pipeline = Pipeline::load(dir.path(), &BuildOptions::default()).unwrap();
+    (dir, pipeline)
 }
 
 /// Renders `jobs` into memory; returns how many templates were rendered and the output.
-fn render(site: &Site, jobs: &[Job]) -> (usize, MemoryOutput) {
-    let renderer = Renderer::new(site).unwrap();
+fn render(pipeline: &Pipeline, jobs: &[Job]) -> (usize, MemoryOutput) {
+    let before = pipeline.renderer.renders.load(Ordering::Relaxed);
     let out = MemoryOutput::default();
-    grove::cmd::build::render_jobs(site, &renderer, jobs, &out).unwrap();
-    (renderer.renders.load(Ordering::Relaxed), out)
+    pipeline.render_jobs(jobs, &out).unwrap();
+    (
+        pipeline.renderer.renders.load(Ordering::Relaxed) - before,
+        out,
+    )
 }
 
 fn article_renders(jobs: &[Job], site: &Site) -> Vec<String> {
@@ -36,9 +39,9 @@ fn article_renders(jobs: &[Job], site: &Site) -> Vec<String> {
 
 #[test]
 fn a_build_renders_every_output_once() {
-    let (_dir, site) = site();
-    let jobs = Renderer::new(&site).unwrap().jobs(&site);
-    let (renders, out) = render(&site, &jobs);
+    let (_dir, pipeline) = pipeline();
+    let jobs = pipeline.jobs.clone();
+    let (renders, out) = render(&pipeline, &jobs);
     let aliases = jobs
         .iter()
         .filter(|j| matches!(j.what, What::Alias { .. }))
@@ -53,24 +56,25 @@ fn a_build_renders_every_output_once() {
 
 #[test]
 fn editing_one_article_body_renders_it_and_the_lists_that_show_it() {
-    let (dir, mut site) = site();
+    let (dir, mut pipeline) = pipeline();
     let rel = format!("articles/{}", corpus::article_file(100));
     let file = corpus::article_path(dir.path(), 100);
     let text = std::fs::read_to_string(&file).unwrap() + "\nA new closing paragraph.\n";
     std::fs::write(&file, text).unwrap();
 
-    let update = site
+    let update = pipeline
         .update_pages(std::slice::from_ref(&rel), &BuildOptions::default())
         .unwrap()
         .expect("an edit in place needs no full reload");
     assert!(!update.structural, "only the body changed");
-    let all = Renderer::new(&site).unwrap().jobs(&site);
-    let jobs = affected_jobs(&site, &all, &update);
-    let (renders, out) = render(&site, &jobs);
+    let (own, rest) = pipeline.affected(&update);
+    let jobs: Vec<Job> = own.into_iter().chain(rest).collect();
+    let (renders, out) = render(&pipeline, &jobs);
+    let site = &pipeline.site;
 
     let i = site.page_index[&rel];
     let page = &site.pages[i];
-    assert_eq!(article_renders(&jobs, &site), vec![page.path.clone()]);
+    assert_eq!(article_renders(&jobs, site), vec![page.path.clone()]);
     // The article, the first list page of each section (templates may show any section),
     // the one articles list page that shows it, and one list page per tag it carries.
     let most = 1 + site.sections.len() + 1 + page.meta.tags.len();
@@ -91,7 +95,7 @@ fn editing_one_article_body_renders_it_and_the_lists_that_show_it() {
 
 #[test]
 fn retitling_one_article_renders_it_its_neighbours_and_the_lists() {
-    let (dir, mut site) = site();
+    let (dir, mut pipeline) = pipeline();
     let rel = format!("articles/{}", corpus::article_file(100));
     let file = corpus::article_path(dir.path(), 100);
     let text =
@@ -100,7 +104,7 @@ fn retitling_one_article_renders_it_its_neighbours_and_the_lists() {
             .replacen("title = \"", "title = \"Renamed: ", 1);
     std::fs::write(&file, text).unwrap();
 
-    let update = site
+    let update = pipeline
         .update_pages(std::slice::from_ref(&rel), &BuildOptions::default())
         .unwrap()
         .expect("an edit in place needs no full reload");
@@ -108,18 +112,15 @@ fn retitling_one_article_renders_it_its_neighbours_and_the_lists() {
         update.structural,
         "a new title can move the article in its lists"
     );
-    let all = Renderer::new(&site).unwrap().jobs(&site);
-    let jobs = affected_jobs(&site, &all, &update);
-    let (renders, _) = render(&site, &jobs);
+    let all = pipeline.jobs.len();
+    let (own, rest) = pipeline.affected(&update);
+    let jobs: Vec<Job> = own.into_iter().chain(rest).collect();
+    let (renders, _) = render(&pipeline, &jobs);
 
-    let articles = article_renders(&jobs, &site);
+    let articles = article_renders(&jobs, &pipeline.site);
     assert!(
         articles.len() <= 3,
         "the article and its previous and next neighbours, not {articles:?}"
     );
-    assert!(
-        renders < all.len() / 2,
-        "{renders} renders of {} outputs",
-        all.len()
-    );
+    assert!(renders < all / 2, "{renders} renders of {all} outputs");
 }

@@ -12,10 +12,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::cmd::build::render_site;
 use crate::diag::{Error, Result, Shown};
 use crate::output::MemoryOutput;
-use crate::site::{BuildOptions, Site};
+use crate::pipeline::Pipeline;
+use crate::site::BuildOptions;
 
 pub use external::Outcome;
 
@@ -189,14 +189,15 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         base_url: None,
         production: false,
     };
-    let site = match Site::load(root, &build_options) {
-        Ok(site) => site,
+    let pipeline = match Pipeline::load(root, &build_options) {
+        Ok(pipeline) => pipeline,
         Err(e) => return Ok(Report::stopped(problems_from_error(e)?)),
     };
     let memory = MemoryOutput::default();
-    if let Err(e) = render_site(&site, &memory) {
+    if let Err(e) = pipeline.render_all(&memory) {
         return Ok(Report::stopped(problems_from_error(e)?));
     }
+    let site = &pipeline.site;
     let mut warnings: Vec<Problem> = site
         .config
         .warnings
@@ -204,10 +205,10 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         .chain(&site.config.base_url_problem(false))
         .filter_map(|w| file_problem(w, Severity::Warning))
         .collect();
-    warnings.extend(readiness::missing_settings(&site)?);
-    let mut checker = pages::Checker::new(&site, memory.into_files());
+    warnings.extend(readiness::missing_settings(site)?);
+    let mut checker = pages::Checker::new(site, memory.into_files());
     checker.problems.extend(warnings);
-    let docs = pages::documents(&site);
+    let docs = pages::documents(site);
     for doc in &docs {
         checker.check_document(doc);
     }

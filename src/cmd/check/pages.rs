@@ -12,9 +12,10 @@ use crate::content::Date;
 use crate::content::{self, Kind, Page};
 use crate::diag::{Position, Shown};
 use crate::fs::display_join;
+use crate::generate::assets::static_dirs;
 use crate::markdown::Link;
 use crate::output::Entry;
-use crate::render::{static_dirs, url_to_file};
+use crate::render::url_to_file;
 use crate::site::Site;
 use crate::slugs::nearest;
 

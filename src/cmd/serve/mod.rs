@@ -6,6 +6,7 @@ pub mod connection;
 pub mod host;
 pub mod http;
 pub mod live;
+pub mod plan;
 pub mod request;
 pub mod response;
 pub mod watch;
@@ -21,7 +22,7 @@ use crate::fs::Roots;
 use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
 use crate::site::BuildOptions;
-use crate::site::update::{Plan, plan};
+use plan::{Plan, plan};
 
 use builder::{Builder, Outcome};
 

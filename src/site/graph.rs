@@ -1,0 +1,176 @@
+//! How the pages of a site hang together: their sections, the URLs they claim, their
+//! related entries, their tags, and which pages show which.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::{Site, Tag, compare, normalize_alias};
+use crate::content::front_matter::SortBy;
+use crate::diag::{Error, Result, Shown};
+use crate::slugs::{nearest, slugify};
+
+impl Site {
+    pub(super) fn attach_to_sections(&mut self) {
+        let section_of = |rel: &str, own_dir: bool| -> usize {
+            let mut dir = match rel.rsplit_once('/') {
+                Some((d, _)) => d.to_string(),
+                None => String::new(),
+            };
+            if own_dir {
+                // a section's parent starts one folder up
+                dir = dir
+                    .rsplit_once('/')
+                    .map(|(d, _)| d.to_string())
+                    .unwrap_or_default();
+                if rel == "_index.md" {
+                    return usize::MAX;
+                }
+            }
+            loop {
+                let candidate = if dir.is_empty() {
+                    "_index.md".to_string()
+                } else {
+                    format!("{dir}/_index.md")
+                };
+                if let Some(&i) = self.section_index.get(&candidate) {
+                    return i;
+                }
+                match dir.rsplit_once('/') {
+                    Some((d, _)) => dir = d.to_string(),
+                    None if dir.is_empty() => return self.section_index["_index.md"],
+                    None => dir.clear(),
+                }
+            }
+        };
+        let page_sections: Vec<usize> = self
+            .pages
+            .iter()
+            .map(|p| section_of(&p.relative_path, false))
+            .collect();
+        let parents: Vec<usize> = self
+            .sections
+            .iter()
+            .map(|s| section_of(&s.relative_path, true))
+            .collect();
+        for (i, s) in page_sections.into_iter().enumerate() {
+            self.pages[i].section = self.sections[s].relative_path.clone();
+            self.sections[s].pages.push(i);
+        }
+        for (i, parent) in parents.into_iter().enumerate() {
+            if parent != usize::MAX {
+                self.sections[i].parent = Some(parent);
+                self.sections[parent].subsections.push(i);
+            }
+        }
+    }
+
+    pub(super) fn check_unique_urls(&self) -> Result<()> {
+        let mut seen: HashMap<String, PathBuf> = HashMap::new();
+        let mut errors = Vec::new();
+        let mut claim = |url: String, file: &Path, what: &str| {
+            if let Some(first) = seen.get(&url) {
+                errors.push(
+                    Error::file(file, format!("{what} `{url}` is also the URL of `{}`", first.shown()))
+                        .with_help("two files cannot share a URL: rename one of them or give it another slug = \"...\""),
+                );
+            } else {
+                seen.insert(url, file.to_path_buf());
+            }
+        };
+        for s in &self.sections {
+            claim(s.path.clone(), &s.file, "its URL");
+        }
+        for p in &self.pages {
+            claim(p.path.clone(), &p.file, "its URL");
+            for a in &p.meta.aliases {
+                claim(normalize_alias(a), &p.file, "its alias");
+            }
+        }
+        Error::collect(errors)
+    }
+
+    pub(crate) fn resolve_related(&mut self) -> Result<()> {
+        let mut errors = Vec::new();
+        let mut related_faq: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, page) in self.pages.iter().enumerate() {
+            for target in &page.meta.related {
+                let key = crate::content::content_path(target);
+                match self.page_index.get(key) {
+                    Some(&j) => related_faq.entry(j).or_default().push(i),
+                    None => {
+                        let hint = match nearest(key, self.page_index.keys().map(String::as_str)) {
+                            Some(n) => format!("the nearest existing file is `{n}`"),
+                            None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
+                        };
+                        let message = format!("`related` names `{target}`, which does not exist");
+                        errors.push(page.key_error("related", message).with_help(hint));
+                    }
+                }
+            }
+        }
+        for list in related_faq.values_mut() {
+            list.sort_by_key(|&i| (self.pages[i].meta.weight, i));
+        }
+        self.related_faq = related_faq;
+        Error::collect(errors)
+    }
+
+    pub(crate) fn collect_tags(&mut self) {
+        let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+        for (i, page) in self.pages.iter().enumerate() {
+            for name in &page.meta.tags {
+                let slug = slugify(name);
+                let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                    name: name.clone(),
+                    path: format!("/tags/{slug}/"),
+                    slug,
+                    pages: Vec::new(),
+                });
+                if !tag.pages.contains(&i) {
+                    tag.pages.push(i);
+                }
+            }
+        }
+        let pages = &self.pages;
+        self.tags = tags
+            .into_values()
+            .map(|mut t| {
+                t.pages
+                    .sort_by(|&a, &b| compare(&pages[a], &pages[b], SortBy::Date));
+                t
+            })
+            .collect();
+    }
+
+    /// Pages whose own output shows page `i`'s title: its neighbours and related entries.
+    pub fn dependents(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let siblings = &self.section_of(&self.pages[i]).pages;
+        if let Some(k) = siblings.iter().position(|&j| j == i) {
+            if k > 0 {
+                out.push(siblings[k - 1]);
+            }
+            if let Some(&j) = siblings.get(k + 1) {
+                out.push(j);
+            }
+        }
+        if let Some(faq) = self.related_faq.get(&i) {
+            out.extend(faq);
+        }
+        for r in &self.pages[i].meta.related {
+            if let Some(&j) = self.page_index.get(crate::content::content_path(r)) {
+                out.push(j);
+            }
+        }
+        out
+    }
+
+    /// The tag named `name`, if any page carries it.
+    pub fn tag(&self, name: &str) -> Option<&Tag> {
+        let slug = slugify(name);
+        self.tags
+            .binary_search_by(|t| t.slug.as_str().cmp(&slug))
+            .ok()
+            .map(|i| &self.tags[i])
+    }
+}
