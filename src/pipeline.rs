@@ -138,6 +138,21 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Every output path the site has now: static files, rendered pages, generated files.
+    pub fn outputs(&self) -> std::collections::HashSet<String> {
+        let mut all: std::collections::HashSet<String> =
+            self.statics.files.keys().cloned().collect();
+        all.extend(self.jobs.iter().map(Job::file));
+        if feed::atom_has_entries(&self.site) {
+            all.insert("atom.xml".into());
+        }
+        // Written by write_generated, or the site's own static file of that name.
+        for generated in ["sitemap.xml", "search-index.json", "robots.txt", "_headers"] {
+            all.insert(generated.into());
+        }
+        all
+    }
+
     /// The summary of the site as loaded.
     pub fn stats(&self) -> BuildStats {
         BuildStats {

@@ -16,6 +16,13 @@ pub fn last_change(page: &Page, history: &HashMap<String, String>) -> Option<Str
         .or_else(|| crate::generate::history::modified(&page.file))
 }
 
+/// Whether the site has a feed: at least one published article.
+pub fn atom_has_entries(site: &Site) -> bool {
+    site.pages
+        .iter()
+        .any(|p| p.kind == Kind::Article && !p.meta.draft)
+}
+
 /// The feed's XML, or `None` when the site has no articles: the `feed_limit` newest
 /// articles of the whole site, newest first, whatever order their sections list them in.
 pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {

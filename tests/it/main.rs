@@ -14,6 +14,7 @@ mod escaping;
 mod faults;
 mod fuzz_regressions;
 mod output_stable;
+mod preview_equals_build;
 mod properties;
 mod publish;
 mod render_counts;

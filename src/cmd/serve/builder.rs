@@ -139,6 +139,8 @@ impl Builder {
                     let out = MemoryOutput::default();
                     pipeline.write_generated(&out)?;
                     changed.extend(self.merge(out));
+                    // A tag nobody carries any more, a list page fewer: gone from the site.
+                    changed.extend(self.forget_all_but(&pipeline.outputs()));
                     self.pipeline = Some(pipeline);
                     if !changed.is_empty() {
                         self.next_build();
@@ -161,6 +163,24 @@ impl Builder {
         let out = MemoryOutput::default();
         pipeline.render_jobs(jobs, &out)?;
         Ok(self.merge(out))
+    }
+
+    /// Removes the files the site no longer has; returns their URL paths.
+    fn forget_all_but(&mut self, outputs: &std::collections::HashSet<String>) -> Vec<String> {
+        let gone: Vec<String> = self
+            .files
+            .keys()
+            .filter(|k| !outputs.contains(*k))
+            .cloned()
+            .collect();
+        if gone.is_empty() {
+            return gone;
+        }
+        let files = Arc::make_mut(&mut self.files);
+        for k in &gone {
+            files.remove(k);
+        }
+        gone.iter().map(|k| file_to_url(k)).collect()
     }
 
     /// Puts new outputs in place of the old ones; returns the URL paths whose bytes changed.
