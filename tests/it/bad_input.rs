@@ -29,32 +29,12 @@ fn assert_no_panic(stderr: &str) {
     );
 }
 
-/// Builds `case` after `change`, expects exit 1 with an untouched `public/`, and returns
-/// stderr with the temporary folder's path taken out (`content/x.md:2:1: ...`).
+/// Builds `case` after `change`, expects it to fail (see [`build_fails`]), and returns
+/// stderr with the temporary folder's path taken out.
 fn fails(case: &str, change: impl FnOnce(&Path)) -> String {
     let site = site(case);
     change(site.path());
-    let before = snapshot(&site.path().join("public"));
-    let out = build(site.path(), &[]);
-    let err = stderr(&out);
-    assert_no_panic(&err);
-    assert_eq!(out.status.code(), Some(1), "{case}: expected exit 1\n{err}");
-    assert!(
-        stdout(&out).is_empty(),
-        "{case}: nothing on stdout\n{}",
-        stdout(&out)
-    );
-    assert!(
-        before == snapshot(&site.path().join("public")),
-        "{case}: public/ changed although the build failed"
-    );
-    let leftovers: Vec<String> = std::fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("grove-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{case}: staging left: {leftovers:?}");
-    err.replace(&format!("{}/", site.path().display()), "")
+    build_fails(site.path())
 }
 
 /// Builds `case` after `change` and expects success.
@@ -628,13 +608,29 @@ fn every_problem_of_a_site_is_reported_at_once() {
         write(root, "content/empty.md", "");
         write(root, "content/open.md", "+++\ntitle = \"x\"\n");
     });
-    has_lines(
-        &err,
-        &[
-            "content/articles/mindfulness.md:4:1",
-            "content/empty.md:1:1",
-            "content/open.md:1:1",
-            "3 problems found; nothing was written.",
-        ],
-    );
+    // The whole report, as a person reads it: each problem with its line, caret and help.
+    insta::assert_snapshot!(err);
+}
+
+/// The messages for the commonest mistakes, whole, as they appear in the terminal.
+#[test]
+fn the_commonest_mistakes_read_well() {
+    let cases = [
+        "unclosed-front-matter",
+        "toml-syntax-error",
+        "config-syntax-error",
+        "wrong-field-type",
+        "bad-date",
+        "missing-theme",
+        "duplicate-slug",
+        "template-undefined-variable",
+    ];
+    let mut report = String::new();
+    for case in cases {
+        report.push_str(&format!(
+            "$ grove build   # {case}\n{}\n",
+            fails(case, |_| {})
+        ));
+    }
+    insta::assert_snapshot!(report);
 }

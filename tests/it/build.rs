@@ -40,53 +40,15 @@ fn prints_one_summary_line_and_writes_pretty_urls() {
     }
 }
 
+/// The article page whole, as the fixture theme prints it: headings with unique ids and
+/// a nested table of contents, tables, footnotes, strikethrough, task lists, smart
+/// punctuation, resolved `@/` links, date, reading time and word count, tags, related
+/// FAQ entries and the next article. Review a changed snapshot with `cargo insta review`.
 #[test]
 fn article_has_markdown_features_toc_and_resolved_links() {
     let site = built();
     let html = read(site.path(), "public/articles/third/index.html");
-    assert!(
-        html.contains("<h2 id=\"why-it-matters\">Why it matters</h2>"),
-        "{html}"
-    );
-    assert!(
-        html.contains("<h3 id=\"details\">") && html.contains("<h3 id=\"details-1\">"),
-        "duplicate headings get distinct ids"
-    );
-    assert!(
-        html.contains(
-            "<a href=\"#why-it-matters\">Why it matters</a><a class=\"sub\" href=\"#details\">"
-        ),
-        "toc nests h3 under h2"
-    );
-    assert!(html.contains("<table>"), "table");
-    assert!(html.contains("footnote-definition"), "footnote");
-    assert!(html.contains("<del>old</del>"), "strikethrough");
-    assert!(html.contains("type=\"checkbox\""), "task list");
-    assert!(html.contains("“Smart” quotes"), "smart punctuation");
-    assert!(
-        html.contains("<a href=\"/articles/first/\">the first</a>"),
-        "@/ link resolved"
-    );
-    assert!(
-        html.contains("<a href=\"/faq/how-long/\">an answer</a>"),
-        "@/ link to a FAQ entry"
-    );
-    assert!(
-        html.contains("February 3, 2025 · 1 min · 32 words"),
-        "date, reading time, word count"
-    );
-    assert!(
-        html.contains("<a href=\"/tags/trauma/\">Trauma</a>"),
-        "tags link to their pages"
-    );
-    assert!(
-        html.contains("<a href=\"/faq/how-long/\">How long does it last?</a>"),
-        "FAQ entries that relate to it"
-    );
-    assert!(
-        html.contains("<a class=\"higher\" href=\"/articles/second/\">"),
-        "next article in date order"
-    );
+    insta::assert_snapshot!(html);
 }
 
 #[test]
@@ -301,35 +263,15 @@ fn hashed_asset_url_changes_when_the_file_changes() {
     assert_ne!(hash(&before), hash(&after));
 }
 
-/// Builds once, breaks the site with `change`, and checks the failed build's report.
+/// Builds once, breaks the site with `change`, and checks the failed build's report
+/// (see [`build_fails`]) for `expected`.
 fn fails_with(change: impl FnOnce(&Path), expected: &[&str]) -> String {
     let site = built();
-    let before = snapshot(&site.path().join("public"));
     change(site.path());
-    let out = build(site.path(), &[]);
-    let err = stderr(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected exit 1; stderr:\n{err}"
-    );
+    let err = build_fails(site.path());
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in:\n{err}");
     }
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
-    assert!(
-        snapshot(&site.path().join("public")) == before,
-        "public/ changed after a failed build"
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(site.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("grove-"))
-        .collect();
-    assert!(leftovers.is_empty(), "staging folder left behind");
     err
 }
 
@@ -562,26 +504,38 @@ fn the_center_site_builds_with_all_its_content() {
     let target = out_dir.path().join("public");
     let out = build(&repo(), &["--output", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let article = read(
-        &target,
-        "articles/ketamine-assisted-psychotherapy/index.html",
-    );
-    assert!(
-        article.contains("id=\"what-is-ketamine-assisted-psychotherapy\""),
-        "headings have ids"
-    );
-    assert!(
-        article.contains("href=\"/services/#classes\""),
-        "links to old-site pages point at this site"
-    );
-    assert!(!article.contains("@/"), "every internal link is resolved");
+    // Whatever the articles are: each #anchor they link to exists, each @/ link is resolved.
+    for entry in std::fs::read_dir(target.join("articles"))
+        .unwrap()
+        .flatten()
+    {
+        let page = entry.path().join("index.html");
+        if !page.is_file() || entry.file_name() == "page" {
+            continue;
+        }
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(
+            !html.contains("href=\"@/"),
+            "{}: an unresolved @/ link",
+            page.display()
+        );
+        for anchor in html.split("href=\"#").skip(1) {
+            let id = anchor.split('"').next().unwrap();
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "{}: #{id} leads nowhere",
+                page.display()
+            );
+        }
+    }
+    // Every FAQ entry and every bio there is (staff add and remove them: no counts here).
     let faq = read(&target, "faq/index.html");
     let entries: Vec<_> = std::fs::read_dir(repo().join("content/faq"))
         .unwrap()
         .flatten()
         .filter(|e| e.file_name() != "_index.md")
         .collect();
-    assert_eq!(entries.len(), 5, "five FAQ entries");
+    assert!(!entries.is_empty());
     for e in entries {
         let text = std::fs::read_to_string(e.path()).unwrap();
         let title = text
@@ -594,12 +548,18 @@ fn the_center_site_builds_with_all_its_content() {
             "FAQ page lists {title}"
         );
     }
-    let bios = std::fs::read_dir(target.join("team"))
+    for bio in std::fs::read_dir(repo().join("content/team"))
         .unwrap()
         .flatten()
-        .filter(|e| e.path().is_dir())
-        .count();
-    assert_eq!(bios, 11, "eleven team bios");
+    {
+        let name = bio.file_name().to_string_lossy().into_owned();
+        if let Some(slug) = name.strip_suffix(".md").filter(|n| *n != "_index") {
+            assert!(
+                target.join("team").join(slug).join("index.html").is_file(),
+                "{name} has its page"
+            );
+        }
+    }
 }
 
 /// `xmllint --noout` on a generated file: the same check a feed reader or crawler makes.

@@ -4,27 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::common::copy_dir;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// tests/fixtures/new with the site's real theme, in a temporary folder.
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&repo().join("tests/fixtures/new"), dir.path());
-    copy_tree(
+    copy_dir(&repo().join("tests/fixtures/new"), dir.path());
+    copy_dir(
         &repo().join("themes/oakland"),
         &dir.path().join("themes/oakland"),
     );

@@ -9,18 +9,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Copies a folder tree (files and folders; symlinks are copied as links).
+/// Copies a folder tree. Links are followed: a copy must never point back into the
+/// repository, where a test could change the real site.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
-        let ty = entry.file_type().unwrap();
-        if ty.is_dir() {
+        if entry.path().is_dir() {
             copy_dir(&entry.path(), &target);
-        } else if ty.is_symlink() {
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &target).unwrap();
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
@@ -91,4 +88,35 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     files.sort();
     files
+}
+
+/// Runs `grove build` on `site`, which must fail as a person would want: exit 1, a message
+/// and no panic, nothing on stdout, the earlier `public/` byte for byte as it was, and no
+/// staging folder left behind. Returns stderr with the site's folder taken out of paths
+/// (`content/x.md:2:1: ...`).
+pub fn build_fails(site: &Path) -> String {
+    let before = snapshot(&site.join("public"));
+    let out = build(site, &[]);
+    let err = stderr(&out);
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "grove panicked:\n{err}"
+    );
+    assert_eq!(out.status.code(), Some(1), "expected exit 1\n{err}");
+    assert!(
+        stdout(&out).is_empty(),
+        "nothing on stdout\n{}",
+        stdout(&out)
+    );
+    assert!(
+        before == snapshot(&site.join("public")),
+        "public/ changed although the build failed"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("grove-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left: {leftovers:?}");
+    err.replace(&format!("{}/", site.display()), "")
 }

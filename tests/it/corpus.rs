@@ -30,7 +30,7 @@ pub fn copy_real_site(to: &Path) {
     std::fs::copy(from.join("config.toml"), to.join("config.toml")).unwrap();
     for dir in ["content", "themes", "static", "templates"] {
         if from.join(dir).is_dir() {
-            copy_tree(&from.join(dir), &to.join(dir));
+            crate::common::copy_dir(&from.join(dir), &to.join(dir));
         }
     }
     fix_mtimes(to);
@@ -87,20 +87,6 @@ fn article(i: usize, total: usize) -> String {
         tags = tags.join(", "),
         link = article_file(other),
     )
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        // Follow links: the copy must not point back into the repository.
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn fix_mtimes(dir: &Path) {

@@ -10,6 +10,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::common::copy_dir;
+
 /// How long any one condition may take to come true before the test fails.
 pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -66,19 +68,6 @@ impl Site {
             !self.path("public").exists(),
             "grove serve created public/ in the site folder"
         );
-    }
-}
-
-pub(crate) fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

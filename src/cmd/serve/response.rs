@@ -137,20 +137,35 @@ impl Response {
                     mut file,
                     start,
                     len,
-                } => {
-                    file.seek(SeekFrom::Start(start))?;
-                    let sent = std::io::copy(&mut file.take(len), out)?;
-                    if sent < len {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            "the file became shorter while it was sent",
-                        ));
-                    }
-                }
+                } => send_file(&mut file, start, len, out)?,
             }
         }
         out.flush()
     }
+}
+
+/// Sends `len` bytes of `file` from `start`, a chunk at a time. A file rewritten in place
+/// while it is sent (its size or time changes) ends the answer before its last bytes: the
+/// browser sees a cut-off download it can retry, never a file that is half old, half new.
+fn send_file(file: &mut File, start: u64, len: u64, out: &mut impl Write) -> std::io::Result<()> {
+    let stamp = |f: &File| f.metadata().map(|m| (m.len(), m.modified().ok()));
+    let before = stamp(file)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let want = chunk.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = file.read(&mut chunk[..want])?;
+        if n == 0 || stamp(file)? != before {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file changed while it was sent",
+            ));
+        }
+        out.write_all(&chunk[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// The reason phrase for a status.
@@ -279,6 +294,45 @@ mod tests {
         assert_eq!(parse_range("bytes=9-2", 100), Range::Whole);
         assert_eq!(parse_range("bytes=+1-2", 100), Range::Whole);
         assert_eq!(parse_range("items=0-1", 100), Range::Whole);
+    }
+
+    /// A sink that rewrites the file being sent (same size, other bytes) once it has the
+    /// first chunk: as a tool regenerating a video in place would, mid-download.
+    struct Rewriter {
+        path: std::path::PathBuf,
+        got: Vec<u8>,
+    }
+
+    impl Write for Rewriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.got.is_empty() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                std::fs::write(&self.path, vec![b'n'; 300 * 1024])?;
+            }
+            self.got.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_file_rewritten_while_it_is_sent_is_cut_off_never_mixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.bin");
+        std::fs::write(&path, vec![b'o'; 300 * 1024]).unwrap();
+        let mut file = File::open(&path).unwrap();
+        let mut sink = Rewriter {
+            path: path.clone(),
+            got: Vec::new(),
+        };
+        assert!(send_file(&mut file, 0, 300 * 1024, &mut sink).is_err());
+        assert!(sink.got.len() < 300 * 1024, "a whole answer went out");
+        assert!(
+            sink.got.iter().all(|&b| b == b'o'),
+            "old and new bytes were mixed"
+        );
     }
 
     #[test]

@@ -170,18 +170,36 @@ mod tests {
     #[test]
     fn a_never_ending_burst_is_cut_at_max_wait() {
         let (tx, rx) = channel();
-        // Pre-filled with more events than can be drained: the batch ends by max_wait, not quiet.
-        for i in 0..200_000 {
-            tx.send(change(&format!("f{}", i % 10), false)).unwrap();
-        }
+        // An editor (or a sync tool) that never stops writing: a change every millisecond
+        // for up to 30 s, far longer than the quiet time would ever allow to end a batch.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for i in 0..30_000 {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed)
+                        || tx.send(change(&format!("f{}", i % 10), false)).is_err()
+                    {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        let start = Instant::now();
         let batch = gather(
             change("f0", false),
             &rx,
             Duration::from_secs(10),
             Duration::from_secs(10),
-            Duration::ZERO,
+            Duration::from_millis(200),
         );
-        assert_eq!(batch, vec![PathBuf::from("f0")]);
+        let took = start.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        writer.join().unwrap();
+        // It read the burst (every one of the ten names) and still handed the batch over.
+        assert_eq!(batch.len(), 10, "{batch:?}");
+        assert!(took < Duration::from_secs(5), "the batch waited {took:?}");
     }
 
     #[test]
