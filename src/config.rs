@@ -186,7 +186,7 @@ impl Config {
         reserved.then_some("it is an example address, not the site's own")
     }
 
-    /// A message about `key` of `config.toml` (`extra.phone` for one under [extra]), at
+    /// A message about `key` of `config.toml` (`extra.phone` for one under `[extra]`), at
     /// its line when it is written there.
     pub fn key_error(&self, key: &str, message: &str) -> Error {
         let path: Vec<&str> = key.split('.').collect();
@@ -225,7 +225,7 @@ impl Config {
 fn time_zone(path: &Path, text: &str, name: &str) -> Result<jiff::tz::TimeZone> {
     jiff::tz::TimeZone::get(name).map_err(|_| {
         let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
-        let help = match crate::slugs::nearest(name, names.iter().map(String::as_str)) {
+        let help = match crate::diag::nearest(name, names.iter().map(String::as_str)) {
             Some(n) => format!("did you mean timezone = \"{n}\"? Names are as in the IANA list, e.g. \"America/Los_Angeles\""),
             None => "write an IANA time zone name, e.g. timezone = \"America/Los_Angeles\"".into(),
         };

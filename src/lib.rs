@@ -1,9 +1,21 @@
 //! grove: a static-site generator. Markdown with TOML front matter, Tera themes, a
 //! live-reload preview server.
 //!
-//! The pipeline reads top to bottom: [`config`] -> [`content`] (front matter, Markdown)
-//! -> [`site`] (sections, pages, tags, links) -> [`render`] (Tera) -> [`output`]
-//! (atomic write to disk, or memory for the preview server).
+//! The data flows one way, and the modules are named after it:
+//!
+//! ```text
+//! config ─> content ─> markdown ─> site ─> render ─> generate ─> output
+//!  (config.toml) (files, front   (HTML,    (model:   (Tera:    (feed,      (disk, swapped
+//!                 matter, kinds)  toc,      sections, pages,    sitemap,    in whole; or
+//!                                 links)    tags,     lists)    search,     memory)
+//!                                           links)              assets)
+//! ```
+//!
+//! [`pipeline::Pipeline`] drives the stages; the commands in [`cmd`] (`build`, `check`,
+//! `new`, `serve`) sit on top of it, and nothing below `cmd` knows about HTTP or the
+//! terminal. [`diag`] holds the one diagnostic type (an error or warning in a user's file,
+//! with its place and a hint), and [`fs`] the one walker over the site's folders, which
+//! refuses links that leave the site. `docs/architecture.md` draws the map for a newcomer.
 
 pub mod cmd;
 pub mod config;

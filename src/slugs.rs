@@ -1,4 +1,4 @@
-//! URL slugs for file names, tags and heading ids, and "did you mean" suggestions.
+//! URL slugs for file names, tags and heading ids.
 
 /// Turns any text into a URL-safe slug: lower-case ASCII letters, digits and single `-`.
 /// Accented and non-Latin letters are transliterated; text with nothing left (only
@@ -39,16 +39,6 @@ impl UniqueIds {
     }
 }
 
-/// The candidate closest to `word`, when it is close enough to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,13 +63,5 @@ mod tests {
         assert_eq!(ids.id_for("?!"), "section-1");
         // emoji are transliterated to words, which keeps ids readable and URL-safe
         assert_eq!(ids.id_for("🙂"), "slight-smile");
-    }
-
-    #[test]
-    fn suggests_the_nearest_field() {
-        let fields = ["title", "description", "date"];
-        assert_eq!(nearest("titel", fields), Some("title"));
-        assert_eq!(nearest("descripton", fields), Some("description"));
-        assert_eq!(nearest("zzzz", fields), None);
     }
 }

@@ -7,20 +7,10 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date as NaiveDate;
 
 use crate::config::Config;
-use crate::content::Kind;
+use crate::content::{Kind, front_matter};
 use crate::diag::{Error, Result};
 use crate::fs::display_join;
 use crate::slugs::slugify;
-
-/// Where files of a kind go under `content/`.
-fn folder(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Article => "articles",
-        Kind::Faq => "faq",
-        Kind::Team => "team",
-        Kind::Page => "",
-    }
-}
 
 /// Writes a new content file for `title` (a person's name for team bios) and returns its
 /// path. Refuses to replace a file that exists.
@@ -30,7 +20,7 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: NaiveDate) -> Result<
     let title = title.trim();
     let slug = slugify(title);
     let what = if kind == Kind::Team { "name" } else { "title" };
-    let dir = display_join(root, Path::new("content").join(folder(kind)));
+    let dir = display_join(root, Path::new("content").join(kind.folder()));
     if slug.is_empty() {
         return Err(Error::file(
             &dir,
@@ -77,16 +67,11 @@ fn next_weight(dir: &Path) -> i64 {
     heaviest.map_or(10, |w| w.saturating_add(10))
 }
 
+/// The `weight` in a content file's front matter, read by the TOML parser.
 fn weight_in(text: &str) -> Option<i64> {
-    let front = text.strip_prefix("+++")?.split("\n+++").next()?;
-    front.lines().find_map(|line| {
-        let value = line
-            .trim()
-            .strip_prefix("weight")?
-            .trim_start()
-            .strip_prefix('=')?;
-        value.split('#').next()?.trim().parse().ok()
-    })
+    let split = front_matter::split(Path::new(""), text, "").ok()?;
+    let table: toml::Table = toml::from_str(split.front).ok()?;
+    table.get("weight")?.as_integer()
 }
 
 /// `text` as a TOML string, quotes and backslashes escaped.
@@ -94,177 +79,73 @@ fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
-/// The whole new file: front matter with a comment on each field, and a placeholder body.
+/// The line a new file starts a field with, and whether it is commented out (the field
+/// is optional and has no good default).
+fn initial(kind: Kind, key: &str, title: &str, today: &str, weight: i64) -> (String, bool) {
+    let line = |text: String| (text, false);
+    let commented = |text: &str| (text.to_string(), true);
+    match key {
+        "title" | "name" => line(format!("{key} = {title}")),
+        "date" if kind == Kind::Article => line(format!("date = {today}")),
+        "date" | "updated" => (format!("{key} = {today}"), true),
+        "weight" if kind == Kind::Page => line("weight = 0".into()),
+        "weight" => line(format!("weight = {weight}")),
+        "draft" => line(format!("draft = {}", kind == Kind::Article)),
+        "slug" => commented("slug = \"short-name\""),
+        "image" => commented("image = \"/images/name.jpg\""),
+        "image_alt" => commented("image_alt = \"\""),
+        "photo" => commented("photo = \"/images/team/name.jpg\""),
+        "template" => commented("template = \"page.html\""),
+        "extra" => commented("[extra]"),
+        "tags" | "aliases" | "related" | "languages" => line(format!("{key} = []")),
+        _ => line(format!("{key} = \"\"")),
+    }
+}
+
+/// The whole new file: every field of its kind, each with its help text from the schema
+/// (the editor shows the same), and a placeholder body.
 pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> String {
     let title = toml_string(title);
-    let today = today.strftime("%Y-%m-%d");
-    let slug_line = (
-        "# slug = \"short-name\"".to_string(),
-        "the end of the page's address; remove the # to replace the file name",
-    );
-    let aliases_line = (
-        "aliases = []".to_string(),
-        "old addresses that should lead here, e.g. [\"/blog/old-post/\"]",
-    );
-    let extra_line = (
-        "# [extra]".to_string(),
-        "settings for the theme; rarely needed",
-    );
-    let image_lines = [
-        (
-            "# image = \"/images/name.jpg\"".to_string(),
-            "the picture shown when the page is shared; put it in static/images/, then remove the #",
-        ),
-        (
-            "# image_alt = \"\"".to_string(),
-            "what the picture shows, in words: required with image",
-        ),
-    ];
-    let (fields, body): (Vec<(String, &str)>, &str) = match kind {
-        Kind::Article => (
-            vec![
-                (format!("title = {title}"), "the article's title"),
+    let today = today.strftime("%Y-%m-%d").to_string();
+    let lines: Vec<(String, String)> = kind
+        .fields()
+        .iter()
+        .map(|field| {
+            let (text, commented) = initial(kind, field.key, &title, &today, weight);
+            let mut help = field.help.to_string();
+            if field.key == "draft" && kind == Kind::Article {
+                help = "change to false when it is ready to publish".into();
+            }
+            if commented {
                 (
-                    "description = \"\"".into(),
-                    "one sentence for search engines, lists and link previews",
-                ),
-                (format!("date = {today}"), "the day it is published"),
-                (
-                    format!("# updated = {today}"),
-                    "the day it was last changed: remove the # when you update it",
-                ),
-                (
-                    "tags = []".into(),
-                    "topics, e.g. [\"anxiety\", \"mindfulness\"]; each gets a page",
-                ),
-                image_lines[0].clone(),
-                image_lines[1].clone(),
-                (
-                    "draft = true".into(),
-                    "change to false when it is ready to publish",
-                ),
-                slug_line,
-                aliases_line,
-                extra_line,
-            ],
-            "Write the article here. The first paragraph is its summary in article lists.\n",
-        ),
-        Kind::Faq => (
-            vec![
-                (
-                    format!("title = {title}"),
-                    "the question, as a reader would ask it",
-                ),
-                (
-                    "description = \"\"".into(),
-                    "one sentence for search engines",
-                ),
-                (
-                    format!("weight = {weight}"),
-                    "order on the FAQ page: smaller comes first",
-                ),
-                (
-                    "related = []".into(),
-                    "articles the answer relates to, e.g. [\"articles/ketamine-assisted-psychotherapy.md\"]",
-                ),
-                image_lines[0].clone(),
-                image_lines[1].clone(),
-                (
-                    "draft = false".into(),
-                    "true keeps it off the site while you write",
-                ),
-                slug_line,
-                aliases_line,
-                extra_line,
-            ],
-            "Write the answer here.\n",
-        ),
-        Kind::Team => (
-            vec![
-                (format!("name = {title}"), "the person's full name"),
-                (
-                    "credentials = \"\"".into(),
-                    "e.g. \"LCSW\", \"PhD\", \"MD (Retired)\"",
-                ),
-                (
-                    "role = \"\"".into(),
-                    "e.g. \"Licensed Clinical Social Worker\"",
-                ),
-                (
-                    format!("weight = {weight}"),
-                    "order on the team page: smaller comes first",
-                ),
-                (
-                    "# photo = \"/images/team/name.jpg\"".into(),
-                    "put the photo in static/images/team/, then remove the #",
-                ),
-                (
-                    "languages = []".into(),
-                    "languages they work in, e.g. [\"English\", \"Spanish\"]",
-                ),
-                (
-                    "summary = \"\"".into(),
-                    "one or two sentences for the team page and link previews",
-                ),
-                (
-                    "draft = false".into(),
-                    "true keeps it off the site while you write",
-                ),
-                slug_line,
-                aliases_line,
-                extra_line,
-            ],
-            "Write the bio here.\n",
-        ),
-        Kind::Page => (
-            vec![
-                (format!("title = {title}"), "the page's title"),
-                (
-                    "description = \"\"".into(),
-                    "one sentence for search engines and link previews",
-                ),
-                (
-                    "weight = 0".into(),
-                    "order among the pages of its section: smaller comes first",
-                ),
-                (
-                    format!("# date = {today}"),
-                    "remove the # to show when it was published",
-                ),
-                (
-                    format!("# updated = {today}"),
-                    "remove the # to show when it was last changed",
-                ),
-                (
-                    "# template = \"page.html\"".into(),
-                    "the theme's template for it; page.html unless told otherwise",
-                ),
-                image_lines[0].clone(),
-                image_lines[1].clone(),
-                (
-                    "draft = false".into(),
-                    "true keeps it off the site while you write",
-                ),
-                slug_line,
-                aliases_line,
-                extra_line,
-            ],
-            "Write the page here.\n",
-        ),
-    };
-    let width = fields
+                    format!("# {text}"),
+                    format!("{help}; remove the # to use it"),
+                )
+            } else {
+                (text, help)
+            }
+        })
+        .collect();
+    let width = lines
         .iter()
         .map(|(f, _)| f.chars().count())
         .filter(|&n| n <= 40)
         .max()
         .unwrap_or(0);
     let mut out = String::from("+++\n");
-    for (field, comment) in &fields {
+    for (field, comment) in &lines {
         let pad = width.saturating_sub(field.chars().count());
         out.push_str(&format!("{field}{}  # {comment}\n", " ".repeat(pad)));
     }
     out.push_str("+++\n\n");
-    out.push_str(body);
+    out.push_str(match kind {
+        Kind::Article => {
+            "Write the article here. The first paragraph is its summary in article lists.\n"
+        }
+        Kind::Faq => "Write the answer here.\n",
+        Kind::Team => "Write the bio here.\n",
+        Kind::Page => "Write the page here.\n",
+    });
     out
 }
 
@@ -314,6 +195,25 @@ mod tests {
             assert!(line.contains("  # "), "no comment on: {line}");
         }
         assert!(text.contains("summary = \"\""), "{text}");
+    }
+
+    #[test]
+    fn every_field_of_the_schema_is_written_with_its_help() {
+        for kind in Kind::ALL {
+            let text = file_text(kind, "A title", day(), 10);
+            for field in kind.fields() {
+                let line = text
+                    .lines()
+                    .find(|l| {
+                        let l = l.trim_start_matches("# ");
+                        l.starts_with(&format!("{} ", field.key))
+                            || l.starts_with(&format!("[{}]", field.key))
+                    })
+                    .unwrap_or_else(|| panic!("{kind:?}: no line for {}:\n{text}", field.key));
+                let draft_article = kind == Kind::Article && field.key == "draft";
+                assert!(draft_article || line.contains(field.help), "{line}");
+            }
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::nearest;
 use crate::diag::{Error, Position, Result};
-use crate::slugs::nearest;
 
 /// A file cut into its front matter and its body, with byte offsets into the file.
 #[derive(Debug, PartialEq)]

@@ -1,8 +1,13 @@
 //! The library's error type: every variant carries what a person needs to find and fix
 //! the problem (the file, the line and column where known, and a hint).
 
-use std::fmt;
+mod diagnostic;
+mod suggest;
+
 use std::path::{Path, PathBuf};
+
+pub use diagnostic::{Diagnostic, Position, Severity};
+pub use suggest::nearest;
 
 /// A path as messages show it: with `/` between folders on every system, so that what
 /// grove prints reads the same as the docs (Windows accepts `/` too).
@@ -30,45 +35,12 @@ impl Shown for PathBuf {
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// A position in a user's file, 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Position {
-    /// The 1-based line and column of byte `offset` in `text`.
-    pub fn of_offset(text: &str, offset: usize) -> Position {
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = text[line_start..offset].chars().count() + 1;
-        Position { line, column }
-    }
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// Everything that can stop a build.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A problem in one of the user's files (content, config, theme) at a known place.
-    #[error("{}", render_file_error(path, *position, message, source_line.as_deref(), help.as_deref()))]
-    File {
-        path: PathBuf,
-        position: Option<Position>,
-        message: String,
-        /// The text of the offending line, shown under the message with a caret.
-        source_line: Option<String>,
-        help: Option<String>,
-    },
+    /// A problem in one of the user's files (content, config, theme), where it is known.
+    #[error("{}", .0.long())]
+    File(Box<Diagnostic>),
 
     /// The operating system refused to read or write a file.
     #[error("{action} `{}`: {source}{}", path.shown(), io_hint(source))]
@@ -99,13 +71,14 @@ pub enum Error {
 impl Error {
     /// A user-file error without a position.
     pub fn file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
-        Error::File {
+        Error::File(Box::new(Diagnostic {
             path: path.into(),
             position: None,
+            severity: Severity::Error,
             message: message.into(),
             source_line: None,
             help: None,
-        }
+        }))
     }
 
     /// A user-file error at `offset` bytes into `text` (the whole file's text).
@@ -130,21 +103,34 @@ impl Error {
             .lines()
             .nth(position.line.saturating_sub(1))
             .map(|l| l.trim_end_matches('\r').to_string());
-        Error::File {
+        Error::File(Box::new(Diagnostic {
             path: path.into(),
             position: Some(position),
+            severity: Severity::Error,
             message: message.into(),
             source_line,
             help: None,
-        }
+        }))
     }
 
     /// Adds a hint saying how to fix the problem.
     pub fn with_help(mut self, hint: impl Into<String>) -> Error {
-        if let Error::File { help, .. } = &mut self {
-            *help = Some(hint.into());
+        if let Error::File(d) = &mut self {
+            d.help = Some(hint.into());
         }
         self
+    }
+
+    /// The diagnostic of an error about a user's file, as `severity`; `None` for the
+    /// others (a disk error, a template bug), which have no place in a file to show.
+    pub fn diagnostic(&self, severity: Severity) -> Option<Diagnostic> {
+        match self {
+            Error::File(d) => Some(Diagnostic {
+                severity,
+                ..(**d).clone()
+            }),
+            _ => None,
+        }
     }
 
     /// An I/O error with the path it happened on.
@@ -184,41 +170,6 @@ fn io_hint(e: &std::io::Error) -> &'static str {
     }
 }
 
-fn render_file_error(
-    path: &Path,
-    position: Option<Position>,
-    message: &str,
-    source_line: Option<&str>,
-    help: Option<&str>,
-) -> String {
-    let mut out = String::new();
-    match position {
-        Some(p) => out.push_str(&format!(
-            "{}:{}:{}: {message}",
-            path.shown(),
-            p.line,
-            p.column
-        )),
-        None => out.push_str(&format!("{}: {message}", path.shown())),
-    }
-    if let (Some(p), Some(line)) = (position, source_line) {
-        let number = p.line.to_string();
-        let pad = " ".repeat(number.len());
-        let caret_pad: String = line
-            .chars()
-            .take(p.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        out.push_str(&format!(
-            "\n{pad} |\n{number} | {line}\n{pad} | {caret_pad}^"
-        ));
-    }
-    if let Some(help) = help {
-        out.push_str(&format!("\n  help: {help}"));
-    }
-    out
-}
-
 fn render_many(errors: &[Error]) -> String {
     let mut out = String::new();
     for (i, e) in errors.iter().enumerate() {
@@ -228,12 +179,6 @@ fn render_many(errors: &[Error]) -> String {
         out.push_str(&e.to_string());
     }
     out
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::diag::Error;
-use crate::slugs::{UniqueIds, nearest};
+use crate::diag::nearest;
+use crate::slugs::UniqueIds;
 
 /// One entry of a page's table of contents.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::{Site, Tag, compare, normalize_alias};
 use crate::content::front_matter::SortBy;
+use crate::diag::nearest;
 use crate::diag::{Error, Result, Shown};
-use crate::slugs::{nearest, slugify};
+use crate::slugs::slugify;
 
 impl Site {
     pub(super) fn attach_to_sections(&mut self) {

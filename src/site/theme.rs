@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use crate::config::Config;
+use crate::diag::nearest;
 use crate::diag::{Error, Result, Shown};
 use crate::fs::display_join;
-use crate::slugs::nearest;
 
 /// Fails when the theme named in the config cannot be used.
 pub(super) fn check_theme(root: &Path, config: &Config) -> Result<()> {

@@ -156,7 +156,9 @@ proptest! {
                 prop_assert!(!errors.is_empty());
                 let lines = text.lines().count().max(1);
                 for e in errors {
-                    if let Error::File { position: Some(p), .. } = &e {
+                    if let Error::File(d) = &e
+                        && let Some(p) = d.position
+                    {
                         prop_assert!(p.line >= 1 && p.line <= lines + 1, "{p} of {lines}");
                     }
                     prop_assert!(e.to_string().starts_with("content/a.md"));

@@ -7,56 +7,21 @@ mod external;
 mod links;
 mod pages;
 mod readiness;
+mod targets;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::diag::{Error, Result, Shown};
+pub use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Error, Result};
 use crate::output::MemoryOutput;
 use crate::pipeline::Pipeline;
 use crate::site::BuildOptions;
 
 pub use external::Outcome;
 
-/// Errors make `grove check` fail; warnings are shown but do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One thing to fix, at a line of a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: PathBuf,
-    /// 1-based; 1 for problems of the whole file.
-    pub line: usize,
-    pub severity: Severity,
-    pub message: String,
-    /// How to fix it, when the message alone does not say.
-    pub help: Option<String>,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.severity {
-            Severity::Error => "",
-            Severity::Warning => "warning: ",
-        };
-        write!(
-            f,
-            "{}:{}: {level}{}",
-            self.path.shown(),
-            self.line,
-            self.message
-        )?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {}", help.replace('\n', "\n        "))?;
-        }
-        Ok(())
-    }
-}
+/// One thing to fix: the same diagnostic as a build error, listed short.
+pub type Problem = Diagnostic;
 
 /// What the command line can change about a check.
 #[derive(Debug, Clone)]
@@ -177,7 +142,12 @@ fn plural(n: usize, word: &str) -> String {
 
 fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| {
-        (&a.path, a.line, a.severity, &a.message).cmp(&(&b.path, b.line, b.severity, &b.message))
+        (&a.path, a.line(), a.severity, &a.message).cmp(&(
+            &b.path,
+            b.line(),
+            b.severity,
+            &b.message,
+        ))
     });
 }
 
@@ -248,15 +218,13 @@ fn check_external(report: &mut Report, timeout: Duration) {
                 Ok(code) => format!("external link `{}` answers {code}", link.url),
                 Err(why) => format!("external link `{}` failed: {why}", link.url),
             };
-            report.problems.push(Problem {
-                path: link.path.clone(),
-                line: link.line,
-                severity: Severity::Error,
+            report.problems.push(Problem::at_line(
+                link.path.clone(),
+                link.line,
+                Severity::Error,
                 message,
-                help: Some(
-                    "open it in a browser: update the address, or link to another page".into(),
-                ),
-            });
+                Some("open it in a browser: update the address, or link to another page".into()),
+            ));
         }
         link.outcome = Some(outcome.clone());
     }
@@ -266,8 +234,8 @@ fn check_external(report: &mut Report, timeout: Duration) {
 /// place in a user's file (a disk error, a template bug) stay errors.
 fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
     let all_file_errors = match &e {
-        Error::Many(list) => list.iter().all(|e| matches!(e, Error::File { .. })),
-        other => matches!(other, Error::File { .. }),
+        Error::Many(list) => list.iter().all(|e| matches!(e, Error::File(_))),
+        other => matches!(other, Error::File(_)),
     };
     if !all_file_errors {
         return Err(e);
@@ -283,22 +251,7 @@ fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
 }
 
 pub(crate) fn file_problem(e: &Error, severity: Severity) -> Option<Problem> {
-    match e {
-        Error::File {
-            path,
-            position,
-            message,
-            help,
-            ..
-        } => Some(Problem {
-            path: path.clone(),
-            line: position.map_or(1, |p| p.line),
-            severity,
-            message: message.clone(),
-            help: help.clone(),
-        }),
-        _ => None,
-    }
+    e.diagnostic(severity)
 }
 
 #[cfg(test)]
@@ -307,13 +260,13 @@ mod tests {
 
     #[test]
     fn problems_print_as_file_line_message() {
-        let p = Problem {
-            path: PathBuf::from("content/a.md"),
-            line: 7,
-            severity: Severity::Warning,
-            message: "`date` 2099-01-01 is in the future".into(),
-            help: Some("set draft = true".into()),
-        };
+        let p = Problem::at_line(
+            PathBuf::from("content/a.md"),
+            7,
+            Severity::Warning,
+            "`date` 2099-01-01 is in the future",
+            Some("set draft = true".into()),
+        );
         assert_eq!(
             p.to_string(),
             "content/a.md:7: warning: `date` 2099-01-01 is in the future\n  help: set draft = true"
@@ -336,7 +289,7 @@ mod tests {
             problems[0].to_string(),
             "content/faq/a.md:2: `related` names `x`"
         );
-        assert_eq!(problems[1].line, 1);
+        assert_eq!(problems[1].line(), 1);
         let io = Error::io("cannot read", Path::new("x"), std::io::Error::other("disk"));
         assert!(problems_from_error(io).is_err());
     }
@@ -354,13 +307,9 @@ mod tests {
             report.summary(),
             "checked 20 pages, 31 links, 1 image, 0 problems"
         );
-        report.problems.push(Problem {
-            path: "a.md".into(),
-            line: 1,
-            severity: Severity::Warning,
-            message: String::new(),
-            help: None,
-        });
+        report
+            .problems
+            .push(Problem::at_line("a.md", 1, Severity::Warning, "", None));
         report.external.push(ExternalLink {
             path: "a.md".into(),
             line: 2,

@@ -2,31 +2,29 @@
 //! against the site as it would be built.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use std::ops::Deref;
 
-use super::links::{Target, classify, decode, ids_in, join_url};
+use super::links::{decode, ids_in, join_url};
 use super::{ExternalLink, Problem, Severity};
 use crate::content::Date;
 use crate::content::{self, Kind, Page};
 use crate::diag::{Position, Shown};
 use crate::fs::display_join;
 use crate::generate::assets::static_dirs;
-use crate::markdown::Link;
 use crate::output::Entry;
 use crate::render::url_to_file;
 use crate::site::Site;
-use crate::slugs::nearest;
 
 /// A page or a section's `_index.md`: its file, and what the checks need of either.
 pub(super) struct Document<'a> {
-    doc: &'a content::Document,
+    pub(super) doc: &'a content::Document,
     /// Site path, `/articles/x/`.
-    url: &'a str,
-    title: &'a str,
-    description: &'a str,
-    page: Option<&'a Page>,
+    pub(super) url: &'a str,
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) page: Option<&'a Page>,
 }
 
 impl<'a> Deref for Document<'a> {
@@ -37,11 +35,11 @@ impl<'a> Deref for Document<'a> {
 }
 
 impl Document<'_> {
-    fn line_of(&self, offset: usize) -> usize {
+    pub(super) fn line_of(&self, offset: usize) -> usize {
         Position::of_offset(&self.doc.text, offset).line
     }
 
-    fn is_team(&self) -> bool {
+    pub(super) fn is_team(&self) -> bool {
         self.page.is_some_and(|p| p.kind == Kind::Team)
     }
 }
@@ -106,17 +104,17 @@ fn is_future(date: &Date, now: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> bool
 }
 
 pub(super) struct Checker<'a> {
-    site: &'a Site,
+    pub(super) site: &'a Site,
     /// The build as it would be written, by output path (`articles/x/index.html`).
-    outputs: HashMap<String, Entry>,
+    pub(super) outputs: HashMap<String, Entry>,
     /// Ids of each HTML output, by output path.
-    ids: HashMap<String, HashSet<String>>,
+    pub(super) ids: HashMap<String, HashSet<String>>,
     /// Folders whose files are published as they are: theme static/, static/, content/.
-    source_dirs: Vec<PathBuf>,
+    pub(super) source_dirs: Vec<PathBuf>,
     /// Site path -> content path, to show links as they were written (`@/x.md`).
-    content_of: HashMap<&'a str, &'a str>,
+    pub(super) content_of: HashMap<&'a str, &'a str>,
     /// Ids of the Markdown headings of each page, by output path, to suggest in messages.
-    heading_ids: HashMap<String, Vec<&'a str>>,
+    pub(super) heading_ids: HashMap<String, Vec<&'a str>>,
     pub(super) problems: Vec<Problem>,
     pub(super) external: Vec<ExternalLink>,
     pub(super) links: usize,
@@ -163,13 +161,25 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn problem(&mut self, doc: &Document, line: usize, message: String, help: Option<String>) {
+    pub(super) fn problem(
+        &mut self,
+        doc: &Document,
+        line: usize,
+        message: String,
+        help: Option<String>,
+    ) {
         self.push(doc, Severity::Error, line, message, help);
     }
 
     /// Something the site lacks rather than something broken: shown, but `grove check`
     /// passes (unless `--strict`).
-    fn warning(&mut self, doc: &Document, line: usize, message: String, help: Option<String>) {
+    pub(super) fn warning(
+        &mut self,
+        doc: &Document,
+        line: usize,
+        message: String,
+        help: Option<String>,
+    ) {
         self.push(doc, Severity::Warning, line, message, help);
     }
 
@@ -181,13 +191,13 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
-        self.problems.push(Problem {
-            path: doc.file.to_path_buf(),
+        self.problems.push(Problem::at_line(
+            doc.file.to_path_buf(),
             line,
             severity,
             message,
             help,
-        });
+        ));
     }
 
     pub(super) fn check_document(&mut self, doc: &Document) {
@@ -241,135 +251,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_link(&mut self, doc: &Document, link: &Link) {
-        let line = doc.line_of(link.offset);
-        match classify(&link.url, doc.url, &self.site.config.base_url) {
-            Target::Other => {}
-            Target::External(url) => {
-                self.links += 1;
-                self.external.push(ExternalLink {
-                    path: doc.file.to_path_buf(),
-                    line,
-                    url,
-                    outcome: None,
-                });
-            }
-            Target::Internal { path, anchor } => {
-                self.links += 1;
-                let written = self.written(doc, link);
-                let file = match &path {
-                    None => Some(url_to_file(doc.url)),
-                    Some(p) => self.output_file(p),
-                };
-                let Some(file) = file else {
-                    if path.as_deref().is_some_and(|p| self.is_source_file(p)) {
-                        return;
-                    }
-                    let help = match path.as_deref().and_then(|p| self.nearest_page(p)) {
-                        Some(n) => format!("did you mean `{n}`?"),
-                        None => "check the address; write links to pages as @/path/to/file.md so that every build checks them".into(),
-                    };
-                    let message =
-                        format!("link to `{written}`, which is not a page or file of this site");
-                    self.problem(doc, line, message, Some(help));
-                    return;
-                };
-                if let Some(anchor) = anchor {
-                    self.check_anchor(doc, line, &written, &file, path.is_none(), &anchor);
-                }
-            }
-        }
-    }
-
-    fn check_anchor(
-        &mut self,
-        doc: &Document,
-        line: usize,
-        written: &str,
-        file: &str,
-        same_page: bool,
-        anchor: &str,
-    ) {
-        // `#` and `#top` go to the top of any page, id or not.
-        if anchor.is_empty() || anchor.eq_ignore_ascii_case("top") {
-            return;
-        }
-        let Some(ids) = self.ids.get(file) else {
-            return;
-        };
-        if ids.contains(anchor) {
-            return;
-        }
-        let which = if same_page { "this page" } else { "that page" };
-        let headings = self.heading_ids.get(file).map_or(&[][..], Vec::as_slice);
-        let help = match nearest(anchor, ids.iter().map(String::as_str)) {
-            Some(n) => format!("did you mean `#{n}`?"),
-            None if headings.is_empty() => {
-                format!("{which} has no headings: link to it without `#{anchor}`")
-            }
-            None => {
-                let shown: Vec<String> =
-                    headings.iter().take(8).map(|id| format!("#{id}")).collect();
-                let more = if headings.len() > shown.len() {
-                    ", ..."
-                } else {
-                    ""
-                };
-                format!("the ids of its headings are {}{more}", shown.join(", "))
-            }
-        };
-        self.problem(
-            doc,
-            line,
-            format!("link to `{written}`: {which} has no heading or element with id `{anchor}`"),
-            Some(help),
-        );
-    }
-
-    fn check_image(&mut self, doc: &Document, link: &Link) {
-        let line = doc.line_of(link.offset);
-        if link.alt.trim().is_empty() {
-            self.problem(
-                doc,
-                line,
-                format!("image `{}` has no alt text", link.url),
-                Some(format!(
-                    "describe the picture for people who cannot see it: ![A short description]({})",
-                    link.url
-                )),
-            );
-        }
-        match classify(&link.url, doc.url, &self.site.config.base_url) {
-            Target::External(url) => self.external.push(ExternalLink {
-                path: doc.file.to_path_buf(),
-                line,
-                url,
-                outcome: None,
-            }),
-            Target::Other | Target::Internal { path: None, .. } => {}
-            Target::Internal { path: Some(p), .. } => {
-                let url = link.url.trim();
-                let beside_page = !url.starts_with('/')
-                    && doc.file.parent().is_some_and(|dir| {
-                        dir.join(decode(url.split(['?', '#']).next().unwrap_or(url)))
-                            .is_file()
-                    });
-                if !beside_page && !self.is_source_file(&p) && self.output_file(&p).is_none() {
-                    let folder = doc.file.parent().unwrap_or(Path::new("content"));
-                    self.problem(
-                        doc,
-                        line,
-                        format!("image `{url}` does not exist"),
-                        Some(format!(
-                            "put the file in {}/ beside the page, or in static/ and write its path from there (/images/x.jpg); or fix the name",
-                            folder.shown()
-                        )),
-                    );
-                }
-            }
-        }
-    }
-
     fn check_dates(&mut self, doc: &Document, page: &Page) {
         if page.meta.draft {
             return;
@@ -379,16 +260,16 @@ impl<'a> Checker<'a> {
             if let Some(date) = date
                 && is_future(date, now, &self.site.config.tz)
             {
-                self.problems.push(Problem {
-                    path: doc.file.to_path_buf(),
-                    line: doc.key_line(key),
-                    severity: Severity::Warning,
-                    message: format!(
+                self.problems.push(Problem::at_line(
+                    doc.file.to_path_buf(),
+                    doc.key_line(key),
+                    Severity::Warning,
+                    format!(
                         "`{key}` {} is in the future, but the page is published now",
                         date.iso
                     ),
-                    help: Some("set draft = true until that day, or correct the date".into()),
-                });
+                    Some("set draft = true until that day, or correct the date".into()),
+                ));
             }
         }
     }
@@ -458,58 +339,6 @@ impl<'a> Checker<'a> {
                     first.insert(key, doc);
                 }
             }
-        }
-    }
-
-    /// The output file a site path leads to: `/a/` -> `a/index.html`, `/a` -> `a` or `a/index.html`.
-    fn output_file(&self, path: &str) -> Option<String> {
-        let rel = path.trim_start_matches('/');
-        let candidates = if rel.is_empty() || rel.ends_with('/') {
-            vec![format!("{rel}index.html")]
-        } else {
-            vec![rel.to_string(), format!("{rel}/index.html")]
-        };
-        candidates
-            .into_iter()
-            .find(|c| self.outputs.contains_key(c))
-    }
-
-    /// True when a file published as it is (static/, the theme's static/, content/) lives
-    /// at this site path. Asks the disk so that renamed (hashed) output names do not matter.
-    fn is_source_file(&self, path: &str) -> bool {
-        let rel = path.trim_start_matches('/');
-        !rel.is_empty() && self.source_dirs.iter().any(|d| d.join(rel).is_file())
-    }
-
-    fn nearest_page(&self, path: &str) -> Option<String> {
-        let pages: Vec<String> = self
-            .outputs
-            .keys()
-            .filter_map(|f| f.strip_suffix("index.html"))
-            .map(|dir| format!("/{dir}"))
-            .collect();
-        nearest(path, pages.iter().map(String::as_str)).map(str::to_string)
-    }
-
-    /// The link as the author wrote it: `@/articles/x.md#a` rather than `/articles/x/#a`.
-    fn written(&self, doc: &Document, link: &Link) -> String {
-        let (path, anchor) = match link.url.split_once('#') {
-            Some((p, a)) => (p, Some(a)),
-            None => (link.url.as_str(), None),
-        };
-        let Some(content) = self.content_of.get(path) else {
-            return link.url.clone();
-        };
-        let source_line_end = doc.text[link.offset.min(doc.text.len())..]
-            .find('\n')
-            .map_or(doc.text.len(), |i| link.offset + i);
-        let source = &doc.text[link.offset.min(doc.text.len())..source_line_end];
-        if !source.contains(&format!("@/{content}")) {
-            return link.url.clone();
-        }
-        match anchor {
-            Some(a) => format!("@/{content}#{a}"),
-            None => format!("@/{content}"),
         }
     }
 }
