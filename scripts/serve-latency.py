@@ -5,7 +5,7 @@ figures for docs/performance.md and asserts nothing about speed.
 
     python3 scripts/serve-latency.py [--pages 1000,10000] [--trials 20] [--dir /dev/shm/grove-serve-bench]
 
-For each size it generates the shared benchmark corpus (/work/shared/bench/gen_corpus.py,
+For each size it generates the shared benchmark corpus (../shared/bench/gen_corpus.py beside the checkout,
 or $BENCH_DIR/gen_corpus.py) and builds two sites from it:
   grove: the real site (content/, config.toml, themes/oakland) with the corpus articles
          added to content/articles/, so the real theme renders them;
@@ -38,7 +38,8 @@ import urllib.request
 from live_socket import LiveSocket  # scripts/live_socket.py
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BENCH = os.environ.get("BENCH_DIR", "/work/shared/bench")
+# The benchmark kit (corpus generator, anchor scaffolds) beside the checkout, or BENCH_DIR.
+BENCH = os.environ.get("BENCH_DIR", os.path.normpath(os.path.join(REPO, "..", "shared", "bench")))
 ARTICLE_KEYS = {"title", "date", "updated", "description", "tags", "draft", "slug", "aliases", "extra"}
 DONE = {
     "grove": re.compile(r"^(?:rebuilt \d+ pages? in|updated stylesheets in) (\d+) ms", re.M),

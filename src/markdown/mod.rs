@@ -41,6 +41,17 @@ pub struct HeadingAt {
     pub offset: usize,
 }
 
+impl Link {
+    fn at(url: &str, offset: usize, is_image: bool) -> Link {
+        Link {
+            url: url.to_string(),
+            offset,
+            is_image,
+            alt: String::new(),
+        }
+    }
+}
+
 /// The result of rendering one Markdown body.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -231,12 +242,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     dest_url
                 };
                 // Checks read the address within the site; the page gets it under base_path.
-                out.links.push(Link {
-                    url: dest_url.to_string(),
-                    offset,
-                    is_image: false,
-                    alt: String::new(),
-                });
+                out.links.push(Link::at(&dest_url, offset, false));
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: under_base(dest_url, source.base_path),
@@ -252,12 +258,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                 title,
                 id,
             }) => {
-                out.links.push(Link {
-                    url: dest_url.to_string(),
-                    offset,
-                    is_image: true,
-                    alt: String::new(),
-                });
+                out.links.push(Link::at(&dest_url, offset, true));
                 image_alt = Some(depth);
                 events.push(Event::Start(Tag::Image {
                     link_type,
