@@ -145,8 +145,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             for warning in &stats.warnings {
                 eprintln!("warning: {warning}\n");
             }
+            let w = stats.written;
+            let removed = match w.removed {
+                0 => String::new(),
+                n => format!(", {n} removed"),
+            };
             println!(
-                "built {} {}, {} {}, {} static {} in {} ms -> {}/",
+                "built {} {}, {} {}, {} static {} in {} ms -> {}/ ({} of {} files changed{removed})",
                 stats.pages,
                 plural(stats.pages, "page", "pages"),
                 stats.sections,
@@ -154,7 +159,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 stats.static_files,
                 plural(stats.static_files, "file", "files"),
                 start.elapsed().as_millis(),
-                output.shown().trim_end_matches('/')
+                output.shown().trim_end_matches('/'),
+                w.changed,
+                w.files,
             );
             Ok(())
         }

@@ -24,6 +24,8 @@ pub struct BuildStats {
     /// Files written from templates (pages, list pages, tags, aliases, 404).
     pub rendered: usize,
     pub static_files: usize,
+    /// What reached the disk (`grove build` only).
+    pub written: crate::output::Written,
 }
 
 /// A loaded site, ready to render: the model, its static files, and Tera with grove's
@@ -167,6 +169,7 @@ impl Pipeline {
             sections: self.site.sections.len(),
             rendered: self.jobs.len(),
             static_files: self.statics.files.len(),
+            written: Default::default(),
         }
     }
 }

@@ -20,7 +20,7 @@ pub fn build(root: &Path, output: &Path, options: &BuildOptions) -> Result<Build
     }
     let out = DiskOutput::prepare(root, output)?;
     let mut stats = pipeline.render_all(&out)?;
-    out.commit()?;
+    stats.written = out.commit()?;
     stats.warnings.extend(placeholder.map(|w| w.to_string()));
     Ok(stats)
 }

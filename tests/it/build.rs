@@ -20,7 +20,11 @@ fn prints_one_summary_line_and_writes_pretty_urls() {
         line.starts_with("built 8 pages, 4 sections, 3 static files in "),
         "{line}"
     );
-    assert!(line.trim_end().ends_with("/public/"), "{line}");
+    assert!(
+        line.trim_end()
+            .ends_with("/public/ (27 of 27 files changed)"),
+        "{line}"
+    );
     let public = site.path().join("public");
     for file in [
         "index.html",

@@ -36,13 +36,30 @@ fn digests(dir: &Path) -> BTreeMap<PathBuf, u64> {
     out
 }
 
-/// Folders a build left beside `public/` (grove stages each build in `.public.grove-*`).
+/// What a build left that a finished one would not: staging folders of earlier versions
+/// of grove beside `public/` (`.public.grove-new-123`), and anything in grove's own folder
+/// `.public.grove/` but its lock, its `.gitignore`, the previous build (`slot/`) and the
+/// manifests of the two trees.
 fn staging_left(site: &Path) -> Vec<String> {
-    std::fs::read_dir(site)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let names = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut left: Vec<String> = names(site)
+        .into_iter()
         .filter(|n| n.contains(".grove-"))
-        .collect()
+        .collect();
+    left.extend(
+        names(&site.join(".public.grove"))
+            .into_iter()
+            .filter(|n| ![".gitignore", "lock", "slot"].contains(&n.as_str()))
+            .filter(|n| !n.ends_with(".manifest")),
+    );
+    left
 }
 
 /// A site of `pages` articles with tags, tables, lists and links between them, on a memory
@@ -144,6 +161,27 @@ fn killed_build_leaves_the_previous_site_whole() {
     let new = digests(&expected_out);
     assert_ne!(old, new);
 
+    kill_during_builds(root, &old, &new, duration);
+
+    // Once more, now that the slot beside public/ holds a whole earlier build with its
+    // manifest: the kills land while that tree is brought up to date in place.
+    write(root, "config.toml", &config("Large site, third edition"));
+    let reference = grove_build(root, Some(&expected_out)).output().unwrap();
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    let third = digests(&expected_out);
+    kill_during_builds(root, &new, &third, duration);
+}
+
+/// Starts `grove build` and kills it at points spread over `duration`; after every kill
+/// `public/` must be exactly `old` or exactly `new`, and never `old` again once it was
+/// `new`. Then a build must give `new` and leave nothing behind.
+fn kill_during_builds(
+    root: &Path,
+    old: &BTreeMap<PathBuf, u64>,
+    new: &BTreeMap<PathBuf, u64>,
+    duration: std::time::Duration,
+) {
+    let public = root.join("public");
     let mut replaced = false;
     let mut kills = Vec::new();
     for percent in [0u32, 2, 10, 25, 40, 55, 70, 85, 95, 100, 150] {
@@ -153,7 +191,7 @@ fn killed_build_leaves_the_previous_site_whole() {
         child.kill().unwrap();
         child.wait().unwrap();
         let now = digests(&public);
-        if now == new {
+        if now == *new {
             replaced = true;
         } else {
             assert!(
@@ -161,7 +199,7 @@ fn killed_build_leaves_the_previous_site_whole() {
                 "killed at {percent}% of a build: public/ went back to an older build"
             );
             assert!(
-                now == old,
+                now == *old,
                 "killed at {percent}% of a build: public/ is neither the old site nor the new one ({} files, {} differ from the old site)",
                 now.len(),
                 now.iter().filter(|(k, v)| old.get(*k) != Some(v)).count()
@@ -174,7 +212,7 @@ fn killed_build_leaves_the_previous_site_whole() {
     let next = grove_build(root, None).output().unwrap();
     assert!(next.status.success(), "{}", stderr(&next));
     assert!(
-        digests(&public) == new,
+        digests(&public) == *new,
         "the build after the kills is not the full new site"
     );
     assert_eq!(staging_left(root), Vec::<String>::new());
@@ -331,7 +369,10 @@ fn full_output_disk_is_reported_and_keeps_the_old_site() {
     assert!(snapshot(&output) == before, "the old site changed");
     assert_eq!(
         staging_left(&site.path().join("disk")),
-        Vec::<String>::new(),
+        Vec::<String>::new()
+    );
+    assert!(
+        !site.path().join("disk/.public.grove/slot").exists(),
         "the half-written build must be removed to give the space back"
     );
 

@@ -17,6 +17,7 @@ mod output_stable;
 mod preview_equals_build;
 mod properties;
 mod publish;
+mod rebuild;
 mod render_counts;
 mod serve;
 mod serve_faults;
