@@ -27,7 +27,7 @@ fn arg<'a>(args: &'a HashMap<String, Value>, name: &str, function: &str) -> tera
 pub fn register(
     tera: &mut Tera,
     site: &Site,
-    light: &Arc<Vec<Value>>,
+    light: &super::LightPages,
     stamps: &Arc<HashMap<String, String>>,
 ) {
     tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| {
@@ -57,14 +57,9 @@ pub fn register(
             .get("limit")
             .and_then(Value::as_u64)
             .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let light = super::read(&section_pages);
         let mut v = base.clone();
-        v["pages"] = Value::Array(
-            pages
-                .iter()
-                .take(limit)
-                .map(|&j| section_pages[j].clone())
-                .collect(),
-        );
+        v["pages"] = Value::Array(pages.iter().take(limit).map(|&j| light[j].clone()).collect());
         Ok(v)
     });
 
@@ -74,7 +69,7 @@ pub fn register(
         let path = arg(args, "path", "get_page")?;
         pages
             .get(crate::content::content_path(path))
-            .map(|&i| light_pages[i].clone())
+            .map(|&i| super::read(&light_pages)[i].clone())
             .ok_or_else(|| tera::Error::msg(format!("get_page(path=\"{path}\"): no such page")))
     });
 

@@ -11,8 +11,8 @@ pub mod values;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -24,12 +24,22 @@ use crate::site::Site;
 pub use jobs::{Job, What, file_to_url, pager_url, url_to_file};
 use templates::{alias_page, page_template, section_template, tera_message};
 
+/// Each page's light value, by page index.
+pub type LightPages = Arc<RwLock<Vec<Value>>>;
+
+/// Reads the light values (a panic elsewhere while they were written left them whole:
+/// each is replaced in one assignment).
+pub fn read(light: &LightPages) -> RwLockReadGuard<'_, Vec<Value>> {
+    light.read().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Tera, loaded with the site's templates and grove's functions, plus precomputed values.
 pub struct Renderer {
     tera: Tera,
     config: Value,
-    /// Light page values (no content, no toc), by page index.
-    light: Arc<Vec<Value>>,
+    /// Light page values (no content, no toc), by page index; shared with the functions,
+    /// so that a save updates them in place without registering the functions again.
+    light: LightPages,
     /// Each page's place in its section's order, so `lower`/`higher` need no scan of the
     /// section (a scan per page is quadratic on a large section).
     positions: Vec<Option<usize>>,
@@ -48,12 +58,12 @@ impl Renderer {
         let dirs = templates::template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = templates::load(&dirs, &site.roots)?;
         templates::check_needed(&tera, site)?;
-        let light: Arc<Vec<Value>> = Arc::new(
+        let light: LightPages = Arc::new(RwLock::new(
             site.pages
                 .par_iter()
                 .map(|p| values::light_page(site, p))
                 .collect(),
-        );
+        ));
         functions::register(&mut tera, site, &light, &stamps);
         Ok(Renderer {
             tera,
@@ -70,14 +80,14 @@ impl Renderer {
     /// and grouping), makes their values again. The templates and every other page's
     /// values are kept, so a save costs the pages it touched, not the whole site.
     pub fn refresh_pages(&mut self, site: &Site, pages: &[usize]) {
-        // The functions hold the light values too: registering placeholders first lets
-        // go of those references, so the values are updated in place rather than copied.
-        functions::register(&mut self.tera, site, &Arc::new(Vec::new()), &self.stamps);
-        let light = Arc::make_mut(&mut self.light);
-        for &i in pages {
-            light[i] = values::light_page(site, &site.pages[i]);
+        let fresh: Vec<(usize, Value)> = pages
+            .iter()
+            .map(|&i| (i, values::light_page(site, &site.pages[i])))
+            .collect();
+        let mut light = self.light.write().unwrap_or_else(|p| p.into_inner());
+        for (i, value) in fresh {
+            light[i] = value;
         }
-        functions::register(&mut self.tera, site, &self.light, &self.stamps);
     }
 
     /// After the static files changed: `get_url(cachebust=true)` uses their new stamps.
@@ -114,10 +124,11 @@ impl Renderer {
             "grove_version".into(),
             Value::String(env!("CARGO_PKG_VERSION").into()),
         );
+        let light = read(&self.light);
         let (template, file): (String, Option<&Path>) = match &job.what {
             What::Page(i) => {
                 let p = &site.pages[*i];
-                let page = values::full_page(site, &self.light[*i], *i, self.positions[*i]);
+                let page = values::full_page(site, &light[*i], *i, self.positions[*i]);
                 ctx.insert("page".into(), page);
                 (page_template(p).to_string(), Some(&p.file))
             }
@@ -127,13 +138,12 @@ impl Renderer {
                 let pages = s.paginate_by.is_none().then(|| {
                     s.pages
                         .iter()
-                        .map(|&j| values::with_content(&self.light[j], &site.pages[j]))
+                        .map(|&j| values::with_content(&light[j], &site.pages[j]))
                         .collect()
                 });
                 ctx.insert("section".into(), values::section(site, *section, pages));
                 if let Some(by) = s.paginate_by {
-                    let paginator =
-                        values::paginator(site, &self.light, &s.pages, by, *pager, &s.path);
+                    let paginator = values::paginator(site, &light, &s.pages, by, *pager, &s.path);
                     ctx.insert("paginator".into(), paginator);
                 }
                 (section_template(s), Some(&s.file))
@@ -145,7 +155,7 @@ impl Renderer {
             What::Tag { tag, pager } => {
                 let t = &site.tags[*tag];
                 let by = site.config.tags_paginate_by;
-                let paginator = values::paginator(site, &self.light, &t.pages, by, *pager, &t.path);
+                let paginator = values::paginator(site, &light, &t.pages, by, *pager, &t.path);
                 // Only this list page's articles: with all of them, every list page of a
                 // tag would copy the whole tag (quadratic: 4x Hugo's time at 10,000 pages).
                 let mut term = values::tag(site, t);
