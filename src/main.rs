@@ -140,6 +140,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 drafts,
                 base_url,
                 production,
+                one_shot: true,
             };
             let stats = grove::build(&root, &output, &options)?;
             for warning in &stats.warnings {

@@ -69,4 +69,12 @@ impl Document {
         self.rendered = markdown::render(self.body(), &source, links)?;
         Ok(())
     }
+
+    /// Lets go of the Markdown body once it is rendered, keeping the front matter (later
+    /// messages point into it). Only for a site that is built once: nothing can be
+    /// rendered again, and positions in the body can no longer be shown.
+    pub fn forget_body(&mut self) {
+        self.text.truncate(self.body_offset.min(self.text.len()));
+        self.text.shrink_to_fit();
+    }
 }

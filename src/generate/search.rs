@@ -29,7 +29,7 @@ struct Entry<'a> {
 
 /// The JSON index. Every page (not sections, aliases or tags) is one entry.
 pub fn index(site: &Site) -> String {
-    let per_page = (TEXT_BUDGET / site.pages.len().max(1)).max(MIN_TEXT);
+    let per_page = text_per_page(site.pages.len());
     let entries: Vec<Entry> = site
         .pages
         .iter()
@@ -47,7 +47,7 @@ pub fn index(site: &Site) -> String {
                 s: section_title,
                 d: &p.meta.description,
                 h: headings.join(" · "),
-                b: truncate(p.rendered.text.trim(), per_page),
+                b: body_text(&p.rendered.text, per_page),
             }
         })
         .collect();
@@ -62,6 +62,17 @@ fn flatten(toc: &[crate::markdown::Heading]) -> Vec<&str> {
         stack.extend(h.children.iter().rev());
     }
     out
+}
+
+/// How much body text each page keeps in the index of a site of `pages` pages.
+pub fn text_per_page(pages: usize) -> usize {
+    (TEXT_BUDGET / pages.max(1)).max(MIN_TEXT)
+}
+
+/// The body text a page shows in the index: the start of its text, at most `max` bytes,
+/// cut at a word boundary. Taking it again from its own result gives the same text.
+pub fn body_text(text: &str, max: usize) -> &str {
+    truncate(text.trim(), max).trim_end()
 }
 
 /// The first `max` bytes of `text`, cut at a word boundary.
@@ -88,5 +99,15 @@ mod tests {
         assert_eq!(truncate("one two three", 100), "one two three");
         assert_eq!(truncate("one two three", 9), "one two");
         assert_eq!(truncate("ééééé", 3), "é");
+    }
+
+    proptest::proptest! {
+        /// `grove build` keeps only `body_text` of each page and the index takes it again:
+        /// the index must come out the same as from the whole text.
+        #[test]
+        fn body_text_of_body_text_is_the_same(text in "[a é\n]{0,80}", max in 1usize..60) {
+            let once = body_text(&text, max);
+            proptest::prop_assert_eq!(body_text(once, max), once);
+        }
     }
 }

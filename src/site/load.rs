@@ -89,7 +89,7 @@ impl Site {
                     .map(|s| (s.relative_path.clone(), s.path.clone())),
             )
             .collect();
-        site.render_markdown()?;
+        site.render_markdown(options.one_shot)?;
         site.resolve_related()?;
         site.sort_sections();
         site.collect_tags();
@@ -97,17 +97,23 @@ impl Site {
     }
 
     /// Renders every page's and section's Markdown, in parallel; every broken `@/` link
-    /// of the site is reported at once.
-    fn render_markdown(&mut self) -> Result<()> {
+    /// of the site is reported at once. `one_shot`: see [`BuildOptions::one_shot`].
+    fn render_markdown(&mut self, one_shot: bool) -> Result<()> {
         let links = &self.links;
         let base_path = self.config.base_path.as_str();
+        let search_text = crate::generate::search::text_per_page(self.pages.len());
         let page_errors: Vec<Error> = self
             .pages
             .par_iter_mut()
             .flat_map_iter(|p| {
-                p.render_markdown(links, base_path)
-                    .err()
-                    .unwrap_or_default()
+                let errors = p.render_markdown(links, base_path).err();
+                if one_shot {
+                    p.doc.forget_body();
+                    p.rendered.text =
+                        crate::generate::search::body_text(&p.rendered.text, search_text)
+                            .to_string();
+                }
+                errors.unwrap_or_default()
             })
             .collect();
         let section_errors: Vec<Error> = self

@@ -27,6 +27,10 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// A build to publish: a placeholder `base_url` is an error, not a warning.
     pub production: bool,
+    /// A site built once and let go (`grove build`), not kept to be updated on saves or
+    /// checked: as soon as a page's Markdown is rendered, its body and the search text
+    /// the index will not show are dropped (at 10,000 pages, about 110 MB).
+    pub one_shot: bool,
 }
 
 /// A tag and the articles that carry it, newest first.

@@ -158,6 +158,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         drafts: options.drafts,
         base_url: None,
         production: false,
+        one_shot: false,
     };
     let pipeline = match Pipeline::load(root, &build_options) {
         Ok(pipeline) => pipeline,

@@ -107,6 +107,7 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         drafts: options.drafts,
         base_url: Some(base_url),
         production: false,
+        one_shot: false,
     };
     let theme_dir = crate::Config::load(&root)
         .ok()
