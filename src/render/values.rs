@@ -121,7 +121,6 @@ struct SectionBase<'a> {
 /// One list page of a paginated list; its links are root-relative URLs.
 #[derive(Serialize)]
 struct Paginator {
-    pages: Vec<Value>,
     current_index: usize,
     number_pagers: usize,
     paginate_by: usize,
@@ -305,11 +304,12 @@ pub fn paginator(
 ) -> Value {
     let count = crate::render::jobs::pager_count(pages.len(), Some(by));
     let url = |n: usize| site.url(&pager_url(base, n));
-    to_value(Paginator {
-        pages: pages[pager_items(pages.len(), Some(by), pager)]
-            .iter()
-            .map(|&i| light[i].clone())
-            .collect(),
+    let items: Vec<Value> = pages[pager_items(pages.len(), Some(by), pager)]
+        .iter()
+        .map(|&i| light[i].clone())
+        .collect();
+    // The pages go in as they are: serializing them with the rest would copy each again.
+    let mut v = to_value(Paginator {
         current_index: pager + 1,
         number_pagers: count,
         paginate_by: by,
@@ -318,7 +318,9 @@ pub fn paginator(
         last: url(count - 1),
         previous: (pager > 0).then(|| url(pager - 1)),
         next: (pager + 1 < count).then(|| url(pager + 1)),
-    })
+    });
+    v["pages"] = Value::Array(items);
+    v
 }
 
 /// A tag with its count; its `pages` are set by the list page that shows it.
