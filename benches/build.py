@@ -1,26 +1,36 @@
 #!/usr/bin/env python3
-"""Full-build benchmark: grove against Hugo (and Zola where installed) on one corpus.
+"""Build benchmark: grove beside Hugo and Zola on one corpus, first builds and rebuilds,
+on tmpfs and on disk, in one run.
 
-    python3 benches/build.py [--pages 1000,10000] [--runs 5] [--tag-paginate]
+    python3 benches/build.py [--pages 1000,10000,100000] [--storage tmpfs,disk]
+                             [--runs 3] [--tools grove,hugo,zola] [--tag-paginate]
 
-Generates the shared benchmark corpus (shared/bench/gen_corpus.py) at each size and
-lays it out three ways: for grove, the real site (config.toml, content/, the oakland
+Per storage and size it generates the shared benchmark corpus (shared/bench/gen_corpus.py)
+and lays it out three ways: for grove, the real site (config.toml, content/, the oakland
 theme) with the generated articles added to content/articles/; for Hugo and Zola, the
-anchor scaffolds of shared/bench/anchors/. Every build starts from an empty output
-folder, on tmpfs (/dev/shm) by default. The tools take turns in each round, after one
-warm-up build each, and the script prints the median wall time, CPU time and peak
-memory (GNU time) as a Markdown table, with the ratios grove/Hugo and grove/Zola.
+anchor scaffolds of shared/bench/anchors/. Then, for each tool:
 
-Tags: by default every tool writes one page per tag (the anchors' default); with
---tag-paginate every tool lists 10 articles per tag page (grove's own default).
+- first build: the output folder removed first (for grove also its .public.grove/, which
+  holds the build before last), so everything is written anew;
+- rebuild: one article edited (a paragraph added), then a build into the output the
+  previous builds left, as a person does after a save. Two untimed builds come first, so
+  that grove's slot holds a whole earlier build. The edit is checked in the output.
 
-Needs: python3, /usr/bin/time (Debian: apt-get install -y time), hugo (apt-get install
--y hugo), cargo. Zola is used when `zola` is on the PATH (or ZOLA=/path); otherwise the
-script says it was skipped and prints the published Zola figures, marked as such.
+Before every timed build the script runs `sync` (untimed), so that writing back the
+previous build does not land inside the next one; builds do not sync themselves (none of
+the three tools does). The page cache stays warm, as on a person's machine between builds.
+Tools take turns in each round; the median of --runs is reported with GNU time's peak RSS.
+Sizes of 50,000 articles and more prepare and build one tool at a time (three 100,000-
+article sites with their outputs would not fit in memory on tmpfs) and take --big-runs.
+
+Needs: python3, /usr/bin/time (Debian: apt-get install -y time), hugo (apt-get install -y
+hugo), cargo. Zola: `zola` on the PATH, ZOLA=/path, or the xz-compressed binary of the
+benchmark kit (bin/zola-*.xz), which is unpacked into the work folder.
 """
 
 import argparse
 import json
+import lzma
 import os
 import platform
 import re
@@ -33,12 +43,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_FILES = ["config.toml", "content", "themes", "static", "templates"]
-
-# From shared/bench/README.md (same corpus, tmpfs, 2-core VM): reference only.
-ZOLA_REFERENCE = {
-    False: {1000: (0.630, 165), 10000: (6.38, 1054)},
-    True: {1000: (1.10, 166), 10000: (52.2, 1055)},
-}
+STORAGE = {"tmpfs": "/dev/shm/grove-bench", "disk": "/var/tmp/grove-bench"}
+GOALS = [
+    # (what, storage, pages, scenario, anchor, at most)
+    ("rebuild after one edit, on disk", "disk", 10000, "rebuild", "hugo", 0.25),
+    ("first build, on disk", "disk", 10000, "first", "hugo", 0.5),
+    ("first build, on tmpfs", "tmpfs", 10000, "first", "zola", 0.35),
+    ("rebuild after one edit, on tmpfs", "tmpfs", 10000, "rebuild", "zola", 0.35),
+]
 
 
 def find_bench_dir(arg):
@@ -60,6 +72,13 @@ def version(cmd):
         return None
 
 
+def fs_type(path: Path):
+    try:
+        return run(["stat", "-f", "-c", "%T", str(path)]).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -73,6 +92,20 @@ def machine():
         mem = "unknown"
     return {"nproc": os.cpu_count(), "cpu": cpu, "memory": mem,
             "os": platform.platform(), "load_before": os.getloadavg()[0]}
+
+
+def find_zola(bench: Path, work: Path):
+    zola = os.environ.get("ZOLA") or shutil.which("zola")
+    if zola:
+        return zola
+    packed = sorted((bench / "bin").glob("zola-*.xz"))
+    if not packed:
+        return None
+    target = work / "zola"
+    if not target.exists():
+        target.write_bytes(lzma.decompress(packed[-1].read_bytes()))
+        target.chmod(0o755)
+    return str(target)
 
 
 def set_tags_paginate_by(config: Path, value: int):
@@ -103,37 +136,95 @@ def prepare_anchor(bench: Path, tool: str, pages: int, site: Path, tag_paginate:
     run(["sh", str(bench / "run_anchor.sh"), tool, str(pages), str(site)], env=env)
 
 
-def timed(cmd, cwd: Path, output: Path):
-    """One build from an empty output folder: wall s, user+sys s, peak RSS MiB."""
-    shutil.rmtree(output, ignore_errors=True)
+def timed(cmd, cwd: Path):
+    """One build: wall s, user+sys s, peak RSS MiB (None when the build failed)."""
+    subprocess.run(["sync"], check=False)
     start = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{p.stdout[-2000:]}\n{p.stderr[-4000:]}")
+        print(f"  {' '.join(cmd)} failed in {cwd} (exit {p.returncode}):\n{p.stdout[-1000:]}\n"
+              f"{p.stderr[-2000:]}", file=sys.stderr)
+        return None
     field = lambda name: re.search(rf"{re.escape(name)}: ([\d.]+)", p.stderr).group(1)
     cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
     rss = int(field("Maximum resident set size (kbytes)")) / 1024
     return {"wall": wall, "cpu": cpu, "rss": rss}
 
 
+def clear_output(tool: str, site: Path):
+    shutil.rmtree(site / "public", ignore_errors=True)
+    if tool == "grove":
+        shutil.rmtree(site / ".public.grove", ignore_errors=True)
+
+
+def edit_article(site: Path, pages: int, n: int):
+    """Adds a paragraph with a marker to the middle article; returns the marker."""
+    name = f"article-{pages // 2:05d}"
+    marker = f"benchmark-edit-{n}-{time.time_ns()}"
+    with open(site / "content" / "articles" / f"{name}.md", "a") as f:
+        f.write(f"\n\nAn added paragraph, {marker}.\n")
+    return name, marker
+
+
+def check_edit(site: Path, name: str, marker: str):
+    page = site / "public" / "articles" / name / "index.html"
+    if marker not in page.read_text(errors="replace"):
+        sys.exit(f"the edit {marker} is not in {page}: the rebuild did not pick it up")
+
+
+def summary(samples):
+    ok = [s for s in samples if s]
+    if not ok:
+        return None
+    walls = [s["wall"] for s in ok]
+    return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
+            "cpu": statistics.median(s["cpu"] for s in ok),
+            "rss": statistics.median(s["rss"] for s in ok), "runs": len(ok),
+            "failed": len(samples) - len(ok)}
+
+
 def html_files(folder: Path):
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def summary(samples):
-    walls = [s["wall"] for s in samples]
-    return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
-            "cpu": statistics.median(s["cpu"] for s in samples),
-            "rss": statistics.median(s["rss"] for s in samples), "runs": len(samples)}
+def measure(tools, commands, sites, pages, runs, log):
+    """First builds, then rebuilds, tools taking turns; returns {tool: {scenario: summary}}."""
+    samples = {t: {"first": [], "rebuild": []} for t in tools}
+    for round_ in range(runs):
+        order = tools if round_ % 2 == 0 else list(reversed(tools))
+        for tool in order:
+            clear_output(tool, sites[tool])
+            s = timed(commands[tool], sites[tool])
+            samples[tool]["first"].append(s)
+            log(f"{pages} {tool} first build {round_ + 1}: " + (f"{s['wall']:.2f} s, {s['rss']:.0f} MiB" if s else "failed"))
+    for tool in tools:
+        # Untimed: fill grove's slot with a whole build (the others just build twice).
+        for _ in range(2):
+            timed(commands[tool], sites[tool])
+    for round_ in range(runs):
+        order = tools if round_ % 2 == 0 else list(reversed(tools))
+        for tool in order:
+            name, marker = edit_article(sites[tool], pages, round_)
+            s = timed(commands[tool], sites[tool])
+            if s:
+                check_edit(sites[tool], name, marker)
+            samples[tool]["rebuild"].append(s)
+            log(f"{pages} {tool} rebuild {round_ + 1}: " + (f"{s['wall']:.2f} s, {s['rss']:.0f} MiB" if s else "failed"))
+    return {t: {k: summary(v) for k, v in sc.items()} | {"html_files": html_files(sites[t] / "public")}
+            for t, sc in samples.items()}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pages", default="1000,10000", help="comma-separated corpus sizes")
-    ap.add_argument("--runs", type=int, default=5, help="timed builds per tool and size (after 1 warm-up)")
+    ap.add_argument("--pages", default="1000,10000,100000", help="comma-separated corpus sizes")
+    ap.add_argument("--storage", default="tmpfs,disk", help="tmpfs, disk or both")
+    ap.add_argument("--runs", type=int, default=3, help="timed builds per tool, scenario and size")
+    ap.add_argument("--big-runs", type=int, default=1, help="the same for 50,000 articles and more")
+    ap.add_argument("--tools", default="grove,hugo,zola")
     ap.add_argument("--tag-paginate", action="store_true", help="10 articles per tag page in every tool")
-    ap.add_argument("--workdir", default="/dev/shm/grove-bench", help="where the sites go (tmpfs)")
+    ap.add_argument("--tmpfs-dir", default=STORAGE["tmpfs"])
+    ap.add_argument("--disk-dir", default=STORAGE["disk"])
     ap.add_argument("--bench-dir", help="the shared/bench folder (gen_corpus.py, anchors/)")
     ap.add_argument("--grove", help="a grove binary; default: cargo build --release, then target/release/grove")
     ap.add_argument("--json", help="also write the results here")
@@ -142,91 +233,156 @@ def main():
     if not Path("/usr/bin/time").exists():
         sys.exit("/usr/bin/time is missing: apt-get install -y time")
     bench = find_bench_dir(o.bench_dir)
-    work = Path(o.workdir)
-    work.mkdir(parents=True, exist_ok=True)
+    dirs = {"tmpfs": Path(o.tmpfs_dir), "disk": Path(o.disk_dir)}
+    storages = [s.strip() for s in o.storage.split(",")]
+    for s in storages:
+        dirs[s].mkdir(parents=True, exist_ok=True)
+    if "disk" in storages and fs_type(dirs["disk"]) in ("tmpfs", "ramfs"):
+        sys.exit(f"{dirs['disk']} is on {fs_type(dirs['disk'])}, not a disk: pass --disk-dir")
+    home = dirs[storages[0]]
     # A private copy, so that a rebuild of target/ during the runs changes nothing.
     if o.grove:
         grove_src = Path(o.grove)
     else:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
         grove_src = REPO / "target" / "release" / "grove"
-    grove = work / "grove"
+    grove = home / "grove"
     shutil.copy(grove_src, grove)
 
-    hugo = os.environ.get("HUGO") or shutil.which("hugo")
-    zola = os.environ.get("ZOLA") or shutil.which("zola")
-    if not hugo:
-        sys.exit("hugo is not on the PATH: apt-get install -y hugo (or HUGO=/path/to/hugo)")
-    tools = {"grove": str(grove), "hugo": hugo}
-    if zola:
-        tools["zola"] = zola
-    info = {"machine": machine(), "tag_paginate": o.tag_paginate, "runs": o.runs,
+    wanted = [t.strip() for t in o.tools.split(",")]
+    found = {"grove": str(grove), "hugo": os.environ.get("HUGO") or shutil.which("hugo"),
+             "zola": find_zola(bench, home)}
+    tools = [t for t in wanted if found.get(t)]
+    for t in wanted:
+        if not found.get(t):
+            print(f"{t} not found: skipped", file=sys.stderr)
+    info = {"machine": machine(), "tag_paginate": o.tag_paginate,
+            "storage": {s: f"{dirs[s]} ({fs_type(dirs[s])})" for s in storages},
             "versions": {"grove": version([str(grove), "--version"]),
-                         "hugo": version([hugo, "version"]),
-                         "zola": version([zola, "--version"]) if zola else None},
+                         "hugo": version([found["hugo"], "version"]) if found["hugo"] else None,
+                         "zola": version([found["zola"], "--version"]) if found["zola"] else None},
             "results": {}}
+    commands = {"grove": [str(grove), "build", "--root", ".", "--output", "public"],
+                "hugo": [str(found["hugo"]), "--quiet"], "zola": [str(found["zola"]), "build"]}
+    log = lambda line: print("  " + line, file=sys.stderr, flush=True)
 
-    for pages in [int(p) for p in o.pages.split(",")]:
-        print(f"preparing {pages} pages ...", file=sys.stderr)
-        corpus = work / f"corpus-{pages}"
-        shutil.rmtree(corpus, ignore_errors=True)
-        run([sys.executable, str(bench / "gen_corpus.py"), "--pages", str(pages), "--out", str(corpus),
-             "--format", "grove", "--seed", "1"])
-        sites = {"grove": work / f"grove-{pages}", "hugo": work / f"hugo-{pages}", "zola": work / f"zola-{pages}"}
-        prepare_grove(sites["grove"], corpus, o.tag_paginate)
-        for tool in ["hugo", "zola"]:
-            if tool in tools:
-                prepare_anchor(bench, tool, pages, sites[tool], o.tag_paginate)
-        commands = {
-            "grove": [tools["grove"], "build", "--root", ".", "--output", "public"],
-            "hugo": [hugo, "--quiet"],
-            "zola": [zola, "build"] if zola else None,
-        }
-        samples = {t: [] for t in tools}
-        for round_ in range(o.runs + 1):
-            order = list(tools) if round_ % 2 == 0 else list(reversed(tools))
-            for tool in order:
-                s = timed(commands[tool], sites[tool], sites[tool] / "public")
-                print(f"  {pages} {tool} run {round_}: {s['wall']:.3f} s, {s['rss']:.0f} MiB"
-                      + (" (warm-up)" if round_ == 0 else ""), file=sys.stderr)
-                if round_ > 0:
-                    samples[tool].append(s)
-        result = {t: summary(v) | {"html_files": html_files(sites[t] / "public")} for t, v in samples.items()}
-        info["results"][pages] = result
+    for storage in storages:
+        work = dirs[storage]
+        info["results"][storage] = {}
+        for pages in [int(p) for p in o.pages.split(",")]:
+            print(f"{storage}: preparing {pages} articles ...", file=sys.stderr, flush=True)
+            corpus = work / f"corpus-{pages}"
+            shutil.rmtree(corpus, ignore_errors=True)
+            run([sys.executable, str(bench / "gen_corpus.py"), "--pages", str(pages), "--out", str(corpus),
+                 "--format", "grove", "--seed", "1"])
+            sites = {t: work / f"{t}-{pages}" for t in tools}
+
+            def prepare(tool):
+                if tool == "grove":
+                    prepare_grove(sites[tool], corpus, o.tag_paginate)
+                else:
+                    prepare_anchor(bench, tool, pages, sites[tool], o.tag_paginate)
+
+            big = pages >= 50_000
+            runs = o.big_runs if big else o.runs
+            result = {}
+            if big:
+                for tool in tools:
+                    prepare(tool)
+                    result |= measure([tool], commands, sites, pages, runs, log)
+                    shutil.rmtree(sites[tool], ignore_errors=True)
+            else:
+                for tool in tools:
+                    prepare(tool)
+                result = measure(tools, commands, sites, pages, runs, log)
+                for tool in tools:
+                    shutil.rmtree(sites[tool], ignore_errors=True)
+            shutil.rmtree(corpus, ignore_errors=True)
+            info["results"][storage][pages] = result
 
     info["machine"]["load_after"] = os.getloadavg()[0]
-    report(info, bool(zola))
+    report(info, tools)
     if o.json:
         Path(o.json).write_text(json.dumps(info, indent=2))
 
 
-def report(info, zola_measured):
+def cell(r, key="wall", fmt="{:.2f}"):
+    return fmt.format(r[key]) if r else "failed"
+
+
+def ratio(a, b, key="wall"):
+    return f"{a[key] / b[key]:.2f}" if a and b else "-"
+
+
+def report(info, tools):
     m, v = info["machine"], info["versions"]
     print(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']}, {m['os']}; "
           f"load average {m['load_before']:.2f} before, {m['load_after']:.2f} after.")
-    print(f"Tools: {v['grove']}; {v['hugo']}; "
-          + (v["zola"] if zola_measured else "Zola: not on the PATH, skipped (published figures below)") + ".")
+    print("Tools: " + "; ".join(v[t] or t for t in tools) + ".")
+    print("Storage: " + "; ".join(f"{k}: {d}" for k, d in info["storage"].items()) + ".")
     tags = "10 articles per tag page" if info["tag_paginate"] else "one page per tag"
-    print(f"Median of {info['runs']} builds after 1 warm-up, tools alternating; tmpfs; {tags}.\n")
-    print("| tool | articles | wall s (min-max) | user+sys s | peak RSS MiB | HTML files |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for pages, res in info["results"].items():
-        for tool, r in res.items():
-            print(f"| {tool} | {pages:,} | {r['wall']:.3f} ({r['min']:.3f}-{r['max']:.3f}) | {r['cpu']:.2f} "
-                  f"| {r['rss']:.0f} | {r['html_files']:,} |")
+    print(f"Median wall time (min-max) and peak RSS; {tags}.\n")
+
+    print("| storage | tool | articles | first build s | rebuild s | first build RSS MiB | rebuild RSS MiB | HTML files |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for storage, sizes in info["results"].items():
+        for pages, res in sizes.items():
+            for tool in tools:
+                r = res[tool]
+                span = lambda s: f"{s['wall']:.2f} ({s['min']:.2f}-{s['max']:.2f})" if s else "failed"
+                print(f"| {storage} | {tool} | {int(pages):,} | {span(r['first'])} | {span(r['rebuild'])} "
+                      f"| {cell(r['first'], 'rss', '{:.0f}')} | {cell(r['rebuild'], 'rss', '{:.0f}')} | {r['html_files']:,} |")
     print()
-    print("| articles | grove/Hugo wall | grove/Hugo RSS | grove/Zola wall | grove/Zola RSS |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
-    for pages, res in info["results"].items():
-        g, h = res["grove"], res["hugo"]
-        if zola_measured:
-            z = res["zola"]
-            zw, zr = f"{g['wall'] / z['wall']:.2f}", f"{g['rss'] / z['rss']:.2f}"
-        else:
-            ref = ZOLA_REFERENCE[info["tag_paginate"]].get(pages)
-            zw, zr = (f"{g['wall'] / ref[0]:.2f} (vs published, not measured)",
-                      f"{g['rss'] / ref[1]:.2f} (vs published)") if ref else ("-", "-")
-        print(f"| {pages:,} | {g['wall'] / h['wall']:.2f} | {g['rss'] / h['rss']:.2f} | {zw} | {zr} |")
+
+    anchors = [t for t in ("hugo", "zola") if t in tools]
+    if "grove" in tools and anchors:
+        head = " | ".join(f"grove/{a.capitalize()} {s}" for a in anchors for s in ("first", "rebuild", "RSS"))
+        print(f"| storage | articles | {head} |")
+        print("| --- | ---: |" + " ---: |" * (3 * len(anchors)))
+        for storage, sizes in info["results"].items():
+            for pages, res in sizes.items():
+                g = res["grove"]
+                cells = []
+                for a in anchors:
+                    cells += [ratio(g["first"], res[a]["first"]), ratio(g["rebuild"], res[a]["rebuild"]),
+                              ratio(g["first"], res[a]["first"], "rss")]
+                print(f"| {storage} | {int(pages):,} | " + " | ".join(cells) + " |")
+        print()
+
+    sizes = sorted({int(p) for s in info["results"].values() for p in s})
+    if len(sizes) > 1:
+        steps = list(zip(sizes, sizes[1:]))
+        head = " | ".join(f"{a:,} -> {b:,}: time, RSS" for a, b in steps)
+        print(f"Growth ({' and '.join(f'{b // a}x the articles' for a, b in steps)}; linear = the same factor):\n")
+        print(f"| storage | tool | build | {head} |")
+        print("| --- | --- | --- |" + " ---: |" * len(steps))
+        for storage, res in info["results"].items():
+            for tool in tools:
+                for scenario in ("first", "rebuild"):
+                    cells = []
+                    for a, b in steps:
+                        ra, rb = (res.get(a) or res.get(str(a)), res.get(b) or res.get(str(b)))
+                        x, y = (ra or {}).get(tool, {}).get(scenario), (rb or {}).get(tool, {}).get(scenario)
+                        cells.append(f"{y['wall'] / x['wall']:.1f}x, {y['rss'] / x['rss']:.1f}x" if x and y else "-")
+                    print(f"| {storage} | {tool} | {scenario} | " + " | ".join(cells) + " |")
+        print()
+
+    print("Goals:\n")
+    for what, storage, pages, scenario, anchor, limit in GOALS:
+        res = info["results"].get(storage, {}).get(pages)
+        if not res or "grove" not in res or anchor not in res:
+            continue
+        g, a = res["grove"][scenario], res[anchor][scenario]
+        if g and a:
+            r = g["wall"] / a["wall"]
+            print(f"- {pages:,} articles, {what}: {r:.2f}x {anchor.capitalize()} (goal <= {limit}): "
+                  + ("met" if r <= limit else "NOT met"))
+    for storage, sizes in info["results"].items():
+        res = sizes.get(10000)
+        if res and "grove" in res:
+            peak = max(s["rss"] for s in res["grove"].values() if isinstance(s, dict) and s)
+            print(f"- 10,000 articles on {storage}: grove's peak RSS {peak:.0f} MiB (goal < 400): "
+                  + ("met" if peak < 400 else "NOT met"))
 
 
 if __name__ == "__main__":
