@@ -19,6 +19,13 @@ anchor scaffolds of shared/bench/anchors/. Then, for each tool:
 Before every timed build the script runs `sync` (untimed), so that writing back the
 previous build does not land inside the next one; builds do not sync themselves (none of
 the three tools does). The page cache stays warm, as on a person's machine between builds.
+
+On the disk, nothing is deleted between builds: an output to be replaced (and each site
+once measured) is renamed into trash/, emptied at the end. ext4 passes over inodes freed
+in the last 30 seconds or so when it makes new ones (`recently_deleted`), so a build right
+after `rm -rf public/` creates its 22,000 files and folders several times slower than
+after a fresh clone; that would measure the deletion, not the tool. (Zola deletes its
+`public/` itself on every build, and pays for it in its rebuilds: that is Zola.)
 Tools take turns in each round; the median of --runs is reported with GNU time's peak RSS.
 Sizes of 50,000 articles and more prepare and build one tool at a time (three 100,000-
 article sites with their outputs would not fit in memory on tmpfs) and take --big-runs.
@@ -115,7 +122,6 @@ def set_tags_paginate_by(config: Path, value: int):
 
 
 def prepare_grove(site: Path, corpus: Path, tag_paginate: bool):
-    shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     for name in SITE_FILES:
         src = REPO / name
@@ -132,7 +138,6 @@ def prepare_grove(site: Path, corpus: Path, tag_paginate: bool):
 
 def prepare_anchor(bench: Path, tool: str, pages: int, site: Path, tag_paginate: bool):
     env = dict(os.environ, BUILD="0", TAG_PAGINATE="1" if tag_paginate else "0", SEED="1")
-    shutil.rmtree(site, ignore_errors=True)
     run(["sh", str(bench / "run_anchor.sh"), tool, str(pages), str(site)], env=env)
 
 
@@ -152,10 +157,34 @@ def timed(cmd, cwd: Path):
     return {"wall": wall, "cpu": cpu, "rss": rss}
 
 
-def clear_output(tool: str, site: Path):
-    shutil.rmtree(site / "public", ignore_errors=True)
+class Trash:
+    """Removes folders at once on tmpfs; on a disk, renames them into one trash folder that
+    is emptied when the measurements are over (see the module's notes)."""
+
+    def __init__(self, work: Path, disk: bool):
+        self.dir, self.disk, self.n = work / "trash", disk, 0
+
+    def discard(self, path: Path):
+        if not path.exists():
+            return
+        if not self.disk:
+            shutil.rmtree(path, ignore_errors=True)
+            return
+        self.dir.mkdir(exist_ok=True)
+        self.n += 1
+        path.rename(self.dir / f"{self.n}-{path.name}")
+
+    def empty(self, settle: bool):
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if settle and self.disk:
+            subprocess.run(["sync"], check=False)
+            time.sleep(35)
+
+
+def clear_output(tool: str, site: Path, trash: Trash):
+    trash.discard(site / "public")
     if tool == "grove":
-        shutil.rmtree(site / ".public.grove", ignore_errors=True)
+        trash.discard(site / ".public.grove")
 
 
 def edit_article(site: Path, pages: int, n: int):
@@ -188,13 +217,13 @@ def html_files(folder: Path):
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def measure(tools, commands, sites, pages, runs, log):
+def measure(tools, commands, sites, pages, runs, log, trash):
     """First builds, then rebuilds, tools taking turns; returns {tool: {scenario: summary}}."""
     samples = {t: {"first": [], "rebuild": []} for t in tools}
     for round_ in range(runs):
         order = tools if round_ % 2 == 0 else list(reversed(tools))
         for tool in order:
-            clear_output(tool, sites[tool])
+            clear_output(tool, sites[tool], trash)
             s = timed(commands[tool], sites[tool])
             samples[tool]["first"].append(s)
             log(f"{pages} {tool} first build {round_ + 1}: " + (f"{s['wall']:.2f} s, {s['rss']:.0f} MiB" if s else "failed"))
@@ -268,16 +297,20 @@ def main():
 
     for storage in storages:
         work = dirs[storage]
+        trash = Trash(work, storage == "disk")
+        # What an earlier run left: removed, then ext4 is given time to forget it.
+        trash.empty(settle=(work / "trash").exists())
         info["results"][storage] = {}
         for pages in [int(p) for p in o.pages.split(",")]:
             print(f"{storage}: preparing {pages} articles ...", file=sys.stderr, flush=True)
             corpus = work / f"corpus-{pages}"
-            shutil.rmtree(corpus, ignore_errors=True)
+            trash.discard(corpus)
             run([sys.executable, str(bench / "gen_corpus.py"), "--pages", str(pages), "--out", str(corpus),
                  "--format", "grove", "--seed", "1"])
             sites = {t: work / f"{t}-{pages}" for t in tools}
 
             def prepare(tool):
+                trash.discard(sites[tool])
                 if tool == "grove":
                     prepare_grove(sites[tool], corpus, o.tag_paginate)
                 else:
@@ -289,16 +322,17 @@ def main():
             if big:
                 for tool in tools:
                     prepare(tool)
-                    result |= measure([tool], commands, sites, pages, runs, log)
-                    shutil.rmtree(sites[tool], ignore_errors=True)
+                    result |= measure([tool], commands, sites, pages, runs, log, trash)
+                    trash.discard(sites[tool])
             else:
                 for tool in tools:
                     prepare(tool)
-                result = measure(tools, commands, sites, pages, runs, log)
+                result = measure(tools, commands, sites, pages, runs, log, trash)
                 for tool in tools:
-                    shutil.rmtree(sites[tool], ignore_errors=True)
-            shutil.rmtree(corpus, ignore_errors=True)
+                    trash.discard(sites[tool])
+            trash.discard(corpus)
             info["results"][storage][pages] = result
+        trash.empty(settle=False)
 
     info["machine"]["load_after"] = os.getloadavg()[0]
     report(info, tools)
