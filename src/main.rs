@@ -64,6 +64,13 @@ enum Command {
         /// Open the preview in the default browser.
         #[arg(long)]
         open: bool,
+        /// Turn off editing in the browser ("Edit this page"): the preview only shows the site.
+        #[arg(long)]
+        read_only: bool,
+        /// Keep editing in the browser on with a --bind address other machines can reach.
+        /// Anyone on the network who can open the preview can then change the site's files.
+        #[arg(long)]
+        allow_remote_edit: bool,
     },
     /// Look for broken links, missing images and descriptions, and other problems. Writes nothing.
     Check {
@@ -172,6 +179,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             port,
             drafts,
             open,
+            read_only,
+            allow_remote_edit,
         } => {
             let options = grove::cmd::serve::ServeOptions {
                 root,
@@ -179,6 +188,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 port,
                 drafts,
                 open,
+                read_only,
+                allow_remote_edit,
             };
             let log = |line: &str| {
                 if line.starts_with("error") || line.starts_with("warning") {
@@ -190,6 +201,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             let server = grove::cmd::serve::start(&options, log)?;
             let url = format!("http://{}/", server.address);
             println!("serving at {url}");
+            match options.editing_off() {
+                None => println!(
+                    "edit any page in the browser with \"Edit this page\" (--read-only turns this off)"
+                ),
+                Some(why) => println!("{why}"),
+            }
             if !server.address.ip().is_loopback() {
                 eprintln!(
                     "warning: listening on {}: other machines on the network can see the preview",

@@ -103,6 +103,14 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// The text as HTML with the site's Markdown options and nothing else: for the editor's
+/// preview of a text whose links do not resolve yet.
+pub fn plain_html(body: &str) -> String {
+    let mut html = String::with_capacity(body.len() + body.len() / 8);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(body, options()));
+    html
+}
+
 /// Resolves an internal link target such as `@/faq/_index.md#how-long` to `/faq/#how-long`.
 pub fn resolve_internal(target: &str, links: &LinkMap) -> Result<String, String> {
     let rest = target.trim_start_matches("@/");

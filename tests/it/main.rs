@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod cli;
 mod cli_new;
+mod edit;
 mod escaping;
 mod faults;
 mod fuzz_regressions;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::Snapshot;
+use super::edit::Facts;
 use super::plan::Plan;
 use crate::diag::Result;
 use crate::output::{Entry, MemoryOutput};
@@ -39,6 +40,9 @@ pub struct Builder {
     /// `None` when the last build failed: the next change loads everything.
     pipeline: Option<Pipeline>,
     files: Arc<HashMap<String, Entry>>,
+    /// What the editor knows of the last good build (kept while a build fails, so that a
+    /// fix can be saved from the editor).
+    facts: Option<Arc<Facts>>,
     /// Changes at every published part of a build; a tab that sees a new number reloads.
     pub build: u64,
 }
@@ -50,6 +54,7 @@ impl Builder {
             options,
             pipeline: None,
             files: Arc::default(),
+            facts: None,
             build: 0,
         }
     }
@@ -67,6 +72,23 @@ impl Builder {
             files: Arc::clone(&self.files),
             error,
             build: self.build,
+            facts: self.facts.clone(),
+        }
+    }
+
+    /// Brings the editor's facts in step with `pipeline`; a save that adds or renames no
+    /// page leaves them as they are.
+    fn refresh_facts(&mut self, pipeline: &Pipeline) {
+        let site = &pipeline.site;
+        let same = self.facts.as_ref().is_some_and(|f| {
+            f.links == site.links && f.base_path == site.config.base_path && f.tz == site.config.tz
+        });
+        if !same {
+            self.facts = Some(Arc::new(Facts::new(
+                &site.links,
+                &site.config.base_path,
+                &site.config.tz,
+            )));
         }
     }
 
@@ -91,6 +113,7 @@ impl Builder {
         let out = MemoryOutput::default();
         let stats = pipeline.render_all(&out)?;
         self.files = Arc::new(out.into_files());
+        self.refresh_facts(&pipeline);
         self.pipeline = Some(pipeline);
         self.next_build();
         Ok(stats)
@@ -128,6 +151,7 @@ impl Builder {
                     Ok(Outcome::Unchanged)
                 }
                 Some(update) => {
+                    self.refresh_facts(&pipeline);
                     let (own, rest) = pipeline.affected(&update);
                     // The edited pages first: the tab showing one reloads without waiting
                     // for the lists and tag pages that also show it.

@@ -151,8 +151,16 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
             }
         };
         shared.connections.set(id, State::Busy);
+        let mut request = request;
         let mut keep_alive = request.keep_alive();
-        if !discard_body(&request, &mut &**stream, &mut buffer) {
+        if let Some(limit) = body_limit(&request) {
+            if let Err((status, why)) = read_body(&mut request, limit, &mut &**stream, &mut buffer)
+            {
+                let _ = Response::text(status, why).write_to(&mut &**stream, true, false);
+                linger(stream);
+                return;
+            }
+        } else if !discard_body(&request, &mut &**stream, &mut buffer) {
             keep_alive = false;
         }
         match respond(&request, shared) {
@@ -190,6 +198,66 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
         }
     }
 }
+
+/// Longest editor request other than a picture: the form of one page as JSON.
+const MAX_FORM_BODY: usize = 4 * 1024 * 1024;
+
+/// How large a body the request may carry when it is one the server reads: the editor's
+/// requests; `None` for every other request, whose body is dropped.
+fn body_limit(request: &Request) -> Option<usize> {
+    if request.method != "POST" || !request.path().starts_with("/__grove/api/") {
+        return None;
+    }
+    Some(if request.path() == "/__grove/api/upload" {
+        super::edit::upload::MAX_BYTES
+    } else {
+        MAX_FORM_BODY
+    })
+}
+
+/// Reads the body of an editor request into `request.body`, within the head's deadline.
+fn read_body(
+    request: &mut Request,
+    limit: usize,
+    source: &mut impl Source,
+    buffer: &mut Buffer,
+) -> Result<(), (u16, &'static str)> {
+    if request.chunked {
+        return Err((411, "send the length of the body (Content-Length)"));
+    }
+    let Ok(len) = usize::try_from(request.content_length) else {
+        return Err((413, "this request is too large"));
+    };
+    if len > limit {
+        return Err((
+            413,
+            "this request is too large (a picture can be up to 10 MB, a page's text up to 4 MB)",
+        ));
+    }
+    let mut body = Vec::with_capacity(len);
+    let mut left = len - buffer.take_into(len, &mut body);
+    let start = Instant::now();
+    let mut chunk = vec![0u8; 64 * 1024];
+    while left > 0 {
+        let Some(wait) = BODY_DEADLINE.checked_sub(start.elapsed()) else {
+            return Err((408, "the request's body did not arrive in time"));
+        };
+        let want = left.min(chunk.len());
+        match source.read_for(&mut chunk[..want], wait) {
+            Ok(0) => return Err((400, "the connection closed before the whole body arrived")),
+            Err(_) => return Err((408, "the request's body did not arrive in time")),
+            Ok(n) => {
+                body.extend_from_slice(&chunk[..n]);
+                left -= n;
+            }
+        }
+    }
+    request.body = body;
+    Ok(())
+}
+
+/// A picture of 10 MB over a slow Wi-Fi link takes a while: more than a head's deadline.
+const BODY_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Reads a small request body so the next request starts where expected; false when the
 /// body cannot be skipped (chunked, or too large) and the connection must close.

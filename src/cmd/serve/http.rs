@@ -11,7 +11,10 @@ use crate::output::Entry;
 
 use super::live::SCRIPT;
 use super::request::Request;
-use super::response::{Body, LIVE_TAG, Range, Response, parse_range};
+use super::response::{Body, Range, Response, parse_range};
+
+/// What is written into each page of the preview, by page key.
+type Tags<'a> = dyn Fn(&str) -> Arc<Vec<u8>> + 'a;
 use super::{Shared, Snapshot};
 
 /// Where a request path leads.
@@ -91,12 +94,12 @@ pub fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// Puts the live-reload script at the end of the body.
-pub fn inject(html: &[u8]) -> Vec<u8> {
+/// Puts `tag` (the live-reload script, and the editing links) at the end of the body.
+pub fn inject(html: &[u8], tag: &[u8]) -> Vec<u8> {
     let at = script_position(html);
-    let mut out = Vec::with_capacity(html.len() + LIVE_TAG.len());
+    let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(LIVE_TAG);
+    out.extend_from_slice(tag);
     out.extend_from_slice(&html[at..]);
     out
 }
@@ -150,11 +153,16 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
             ),
         ));
     }
+    if let Some(response) = super::edit::respond(request, shared) {
+        return Reply::Page(response);
+    }
     if request.method != "GET" && request.method != "HEAD" {
         return Reply::Page(Response::text(405, "method not allowed").with("Allow", "GET, HEAD"));
     }
     let path = request.path();
     let snapshot = shared.snapshot();
+    let facts = snapshot.facts.as_deref();
+    let tags = |key: &str| Arc::new(shared.editing.page_tag(key, facts));
     match path {
         "/__grove/live" => return live(request, shared, &snapshot),
         "/__grove/live.js" => {
@@ -165,14 +173,18 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
     if snapshot.files.is_empty()
         && let Some(error) = &snapshot.error
     {
-        return Reply::Page(page(500, "error.html", inject(&error_page(error))));
+        return Reply::Page(page(
+            500,
+            "error.html",
+            inject(&error_page(error), &tags("")),
+        ));
     }
     let files = &snapshot.files;
     let roots = &shared.roots;
     let response = match resolve(path, |k| files.contains_key(k)) {
-        Resolved::File(key) => match open_entry(&key, &files[&key], roots) {
+        Resolved::File(key) => match open_entry(&key, &files[&key], roots, &tags) {
             Ok(found) => found.answer(request),
-            Err(Missing::NotFound) => not_found(files, roots),
+            Err(Missing::NotFound) => not_found(files, roots, &tags),
             Err(Missing::Unavailable(why)) => Response::text(503, &why).with("Retry-After", "1"),
         },
         Resolved::Redirect(location) => {
@@ -184,7 +196,7 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
                 .with("Location", location)
                 .with("Cache-Control", "no-cache")
         }
-        Resolved::NotFound => not_found(files, roots),
+        Resolved::NotFound => not_found(files, roots, &tags),
     };
     Reply::Page(response)
 }
@@ -227,13 +239,14 @@ fn page(status: u16, name: &str, body: Vec<u8>) -> Response {
         .with("X-Content-Type-Options", "nosniff")
 }
 
-fn not_found(files: &HashMap<String, Entry>, roots: &Roots) -> Response {
-    let body = match files.get("404.html").map(|e| open_entry("404.html", e, roots)) {
+fn not_found(files: &HashMap<String, Entry>, roots: &Roots, tags: &Tags) -> Response {
+    let tag = tags("404.html");
+    let body = match files.get("404.html").map(|e| open_entry("404.html", e, roots, tags)) {
         Some(Ok(Found {
             body: Body::Page { page, .. },
             ..
-        })) => inject(&page),
-        _ => inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Go to the home page</a>.</p></body></html>"),
+        })) => inject(&page, &tag),
+        _ => inject(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Go to the home page</a>.</p></body></html>", &tag),
     };
     page(404, "404.html", body)
 }
@@ -299,18 +312,26 @@ impl Found {
 
 /// The bytes of a site file: rendered pages from memory (with the live-reload script),
 /// static files from disk, which must lie inside the site.
-fn open_entry(key: &str, entry: &Entry, roots: &Roots) -> Result<Found, Missing> {
+fn open_entry(key: &str, entry: &Entry, roots: &Roots, tags: &Tags) -> Result<Found, Missing> {
     match entry {
         // Pages get the script as they are written out, so a large page is not copied
-        // for each request (the ETag covers the page, and the script tag never changes).
-        Entry::Bytes(b) if key.ends_with(".html") => Ok(Found {
-            name: key.to_string(),
-            etag: etag(b),
-            body: Body::Page {
-                at: script_position(b),
-                page: Arc::clone(b),
-            },
-        }),
+        // for each request; the ETag covers both.
+        Entry::Bytes(b) if key.ends_with(".html") => {
+            let tag = tags(key);
+            Ok(Found {
+                name: key.to_string(),
+                etag: format!(
+                    "\"{:016x}{:08x}\"",
+                    xxhash_rust::xxh3::xxh3_64(b),
+                    xxhash_rust::xxh3::xxh3_64(&tag) as u32
+                ),
+                body: Body::Page {
+                    at: script_position(b),
+                    page: Arc::clone(b),
+                    tag,
+                },
+            })
+        }
         Entry::Bytes(b) => Ok(Found {
             name: key.to_string(),
             etag: etag(b),
@@ -410,6 +431,7 @@ pub fn error_page(message: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::serve::response::LIVE_TAG;
 
     fn files() -> impl Fn(&str) -> bool {
         |k: &str| {
@@ -473,7 +495,7 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_closing_body() {
-        let out = inject(b"<html><body><p>x</p></BODY></html>");
+        let out = inject(b"<html><body><p>x</p></BODY></html>", LIVE_TAG);
         let s = String::from_utf8(out).unwrap();
         assert!(
             s.ends_with("<script src=\"/__grove/live.js\"></script></BODY></html>"),

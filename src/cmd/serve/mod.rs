@@ -3,6 +3,7 @@
 
 pub mod builder;
 pub mod connection;
+pub mod edit;
 pub mod host;
 pub mod http;
 pub mod live;
@@ -35,6 +36,25 @@ pub struct ServeOptions {
     pub port: u16,
     pub drafts: bool,
     pub open: bool,
+    /// `--read-only`: no editing in the browser.
+    pub read_only: bool,
+    /// `--allow-remote-edit`: editing stays on with a non-loopback `--bind`.
+    pub allow_remote_edit: bool,
+}
+
+impl ServeOptions {
+    /// Why editing in the browser is off for these options, or `None` when it is on.
+    pub fn editing_off(&self) -> Option<&'static str> {
+        if self.read_only {
+            Some("editing is off: the preview was started with --read-only")
+        } else if !self.bind.is_loopback() && !self.allow_remote_edit {
+            Some(
+                "editing is off: the preview listens beyond this computer (--bind); start it with --allow-remote-edit to edit from other devices",
+            )
+        } else {
+            None
+        }
+    }
 }
 
 /// The site as served at one moment: replaced whole after each rebuild.
@@ -45,6 +65,8 @@ pub struct Snapshot {
     pub error: Option<String>,
     /// Changes at every good build; a tab that sees a new number reloads.
     pub build: u64,
+    /// What the editor knows of the site (`None` until a build succeeded).
+    pub facts: Option<Arc<edit::Facts>>,
 }
 
 /// State shared by the HTTP threads and the rebuild loop.
@@ -56,6 +78,7 @@ pub struct Shared {
     /// The names requests must address the preview by.
     pub hosts: host::Hosts,
     pub connections: connection::Registry,
+    pub editing: edit::Editing,
 }
 
 impl Shared {
@@ -119,6 +142,7 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         roots: Roots::of_site(&root, theme_dir.as_deref()),
         hosts: host::Hosts::new(options.bind, address.port()),
         connections: connection::Registry::default(),
+        editing: edit::Editing::new(&root, options.editing_off()),
     });
 
     // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
@@ -285,4 +309,35 @@ fn bind(ip: IpAddr, port: u16, log: &mut impl FnMut(&str)) -> Result<TcpListener
         Path::new(&format!("{ip}:{port}-{}", port.saturating_add(tries - 1))),
         last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(bind: &str, read_only: bool, allow_remote_edit: bool) -> ServeOptions {
+        ServeOptions {
+            root: PathBuf::from("."),
+            bind: bind.parse().unwrap(),
+            port: 0,
+            drafts: false,
+            open: false,
+            read_only,
+            allow_remote_edit,
+        }
+    }
+
+    #[test]
+    fn editing_is_on_only_on_this_computer_unless_asked_for() {
+        assert_eq!(options("127.0.0.1", false, false).editing_off(), None);
+        assert_eq!(options("::1", false, false).editing_off(), None);
+        let off = options("127.0.0.1", true, false).editing_off().unwrap();
+        assert!(off.contains("--read-only"), "{off}");
+        for bind in ["0.0.0.0", "192.168.1.20", "::"] {
+            let off = options(bind, false, false).editing_off().unwrap();
+            assert!(off.contains("--allow-remote-edit"), "{bind}: {off}");
+            assert_eq!(options(bind, false, true).editing_off(), None, "{bind}");
+            assert!(options(bind, true, true).editing_off().is_some(), "{bind}");
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub struct Request {
     pub content_length: u64,
     /// A `Transfer-Encoding` body, whose length is not known from the head.
     pub chunked: bool,
+    /// The body, read only for the editor's requests (`/__grove/api/...`); empty otherwise.
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -90,6 +92,13 @@ impl Buffer {
     pub fn take(&mut self, n: usize) -> usize {
         let n = n.min(self.bytes.len());
         self.bytes.drain(..n);
+        n
+    }
+
+    /// Moves up to `n` buffered bytes to the end of `out`; returns how many were moved.
+    pub fn take_into(&mut self, n: usize, out: &mut Vec<u8>) -> usize {
+        let n = n.min(self.bytes.len());
+        out.extend(self.bytes.drain(..n));
         n
     }
 }
@@ -250,6 +259,7 @@ fn parse(bytes: &[u8]) -> Result<Option<(Request, usize)>, ReadError> {
             http11: version == 1,
             content_length,
             chunked,
+            body: Vec::new(),
         },
         used,
     )))

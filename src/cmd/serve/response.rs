@@ -13,10 +13,12 @@ pub const LIVE_TAG: &[u8] = b"<script src=\"/__grove/live.js\"></script>";
 #[derive(Debug)]
 pub enum Body {
     Bytes(Arc<Vec<u8>>),
-    /// A rendered page with [`LIVE_TAG`] written in at byte `at`.
+    /// A rendered page with `tag` (the live-reload script, the editing links) written in
+    /// at byte `at`.
     Page {
         page: Arc<Vec<u8>>,
         at: usize,
+        tag: Arc<Vec<u8>>,
     },
     /// `len` bytes of `file` from `start`.
     File {
@@ -30,7 +32,7 @@ impl Body {
     pub fn len(&self) -> u64 {
         match self {
             Body::Bytes(b) => b.len() as u64,
-            Body::Page { page, .. } => (page.len() + LIVE_TAG.len()) as u64,
+            Body::Page { page, tag, .. } => (page.len() + tag.len()) as u64,
             Body::File { len, .. } => *len,
         }
     }
@@ -43,8 +45,8 @@ impl Body {
     /// the length).
     pub fn slice(self, start: u64, len: u64) -> Body {
         match self {
-            Body::Page { page, at } => {
-                let whole = [&page[..at], LIVE_TAG, &page[at..]].concat();
+            Body::Page { page, at, tag } => {
+                let whole = [&page[..at], &tag[..], &page[at..]].concat();
                 Body::Bytes(Arc::new(whole)).slice(start, len)
             }
             Body::Bytes(b) => {
@@ -128,9 +130,9 @@ impl Response {
         if with_body && self.status != 304 {
             match self.body {
                 Body::Bytes(b) => out.write_all(&b)?,
-                Body::Page { page, at } => {
+                Body::Page { page, at, tag } => {
                     out.write_all(&page[..at])?;
-                    out.write_all(LIVE_TAG)?;
+                    out.write_all(&tag)?;
                     out.write_all(&page[at..])?;
                 }
                 Body::File {

@@ -1,0 +1,470 @@
+//! Editing in the preview: an "Edit this page" link on every page of `grove serve`, a form
+//! for the file behind it (from the front matter schema), a live preview of the text by
+//! grove's own Markdown pipeline, saving through the build's own checks, new files as
+//! `grove new` makes them, and pictures uploaded into `static/images/`.
+//!
+//! Safe by construction: every editing request must carry the secret made when the
+//! preview started (it is written only into the editor's own pages), name the preview in
+//! `Host` and, being a write, come from a page of the preview (`Origin`). Only `.md` files
+//! under `content/` and pictures under `static/images/` are ever written.
+
+pub mod form;
+pub mod page;
+pub mod save;
+pub mod upload;
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::Shared;
+use super::request::Request;
+use super::response::Response;
+use crate::content::Kind;
+use crate::markdown::LinkMap;
+use crate::render::url_to_file;
+
+/// What the editor needs to know about the site as last built.
+#[derive(Debug)]
+pub struct Facts {
+    /// Content file (`articles/x.md`) -> URL path (`/articles/x/`).
+    pub links: LinkMap,
+    /// Output file (`articles/x/index.html`) -> content file.
+    pub sources: HashMap<String, String>,
+    pub base_path: String,
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Default for Facts {
+    fn default() -> Facts {
+        Facts {
+            links: LinkMap::new(),
+            sources: HashMap::new(),
+            base_path: String::new(),
+            tz: jiff::tz::TimeZone::UTC,
+        }
+    }
+}
+
+impl Facts {
+    pub fn new(links: &LinkMap, base_path: &str, tz: &jiff::tz::TimeZone) -> Facts {
+        Facts {
+            sources: links
+                .iter()
+                .map(|(file, url)| (url_to_file(url), file.clone()))
+                .collect(),
+            links: links.clone(),
+            base_path: base_path.to_string(),
+            tz: tz.clone(),
+        }
+    }
+}
+
+/// Whether editing is on, and what it writes where.
+#[derive(Debug)]
+pub struct Editing {
+    /// Why editing is off (`--read-only`, a non-loopback `--bind`), or `None` when on.
+    pub off: Option<&'static str>,
+    secret: String,
+    /// The site folder, canonical.
+    root: PathBuf,
+}
+
+impl Editing {
+    pub fn new(root: &Path, off: Option<&'static str>) -> Editing {
+        Editing {
+            off,
+            secret: new_secret(),
+            root: root.to_path_buf(),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.off.is_none()
+    }
+
+    /// The HTML put at the end of each page of the preview: the live-reload script, and
+    /// the editing links when editing is on.
+    pub fn page_tag(&self, key: &str, facts: Option<&Facts>) -> Vec<u8> {
+        let mut tag = super::response::LIVE_TAG.to_vec();
+        if !self.enabled() {
+            return tag;
+        }
+        let file = facts.and_then(|f| f.sources.get(key));
+        tag.extend_from_slice(page::toolbar(file.map(String::as_str)).as_bytes());
+        tag
+    }
+}
+
+/// 32 bytes from the system's random source, as hex.
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No random source: editing must not be open to anyone who can guess.
+        return String::new();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Answers the editor's requests (`/__grove/edit`, `/__grove/new`, `/__grove/api/...` and
+/// the editor's script and style); `None` for every other path.
+pub fn respond(request: &Request, shared: &Shared) -> Option<Response> {
+    let path = request.path();
+    let editing = &shared.editing;
+    let response = match path {
+        "/__grove/editor.js" => asset("text/javascript; charset=utf-8", page::SCRIPT),
+        "/__grove/editor.css" => asset("text/css; charset=utf-8", page::STYLE),
+        "/__grove/edit" | "/__grove/new" if !editing.enabled() => page::off(editing.off),
+        "/__grove/edit" | "/__grove/new" if request.method != "GET" && request.method != "HEAD" => {
+            Response::text(405, "method not allowed").with("Allow", "GET, HEAD")
+        }
+        "/__grove/edit" => edit_page(request, shared),
+        "/__grove/new" => page::html(page::new_page(&editing.secret)),
+        _ if path.starts_with("/__grove/api/") => match authorize(request, shared) {
+            Err(refusal) => refusal,
+            Ok(()) => api(path, request, shared),
+        },
+        _ => return None,
+    };
+    Some(response)
+}
+
+fn asset(kind: &str, text: &str) -> Response {
+    Response::new(200, text.as_bytes().to_vec())
+        .with("Content-Type", kind.to_string())
+        .with("Cache-Control", "no-cache")
+        .with("X-Content-Type-Options", "nosniff")
+}
+
+/// A JSON answer.
+fn reply(status: u16, value: serde_json::Value) -> Response {
+    Response::new(status, value.to_string().into_bytes())
+        .with("Content-Type", "application/json")
+        .with("Cache-Control", "no-store")
+        .with("X-Content-Type-Options", "nosniff")
+}
+
+fn refuse(status: u16, message: &str) -> Response {
+    reply(status, json!({ "message": message }))
+}
+
+/// The checks every editing request passes before anything is read or written. `Host`
+/// was checked for every request already.
+fn authorize(request: &Request, shared: &Shared) -> Result<(), Response> {
+    let editing = &shared.editing;
+    if !editing.enabled() {
+        return Err(refuse(403, editing.off.unwrap_or("editing is off")));
+    }
+    if request.method != "POST" {
+        return Err(refuse(405, "editing requests are POST requests").with("Allow", "POST"));
+    }
+    if !request
+        .header("Origin")
+        .is_some_and(|o| shared.hosts.allows_origin(o))
+    {
+        return Err(refuse(
+            403,
+            "editing requests must come from a page of this preview",
+        ));
+    }
+    let sent = request.header("X-Grove-Secret").unwrap_or_default();
+    let matches: bool = sent.as_bytes().ct_eq(editing.secret.as_bytes()).into();
+    if editing.secret.is_empty() || !matches {
+        return Err(refuse(
+            403,
+            "this request does not carry the preview's key: reload the editor page and try again",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct SaveRequest {
+    file: String,
+    version: String,
+    #[serde(flatten)]
+    submitted: save::Submitted,
+}
+
+#[derive(Deserialize)]
+struct NewRequest {
+    kind: String,
+    title: String,
+}
+
+fn api(path: &str, request: &Request, shared: &Shared) -> Response {
+    let editing = &shared.editing;
+    let snapshot = shared.snapshot();
+    let facts = snapshot.facts.clone().unwrap_or_default();
+    let site = save::Site {
+        links: &facts.links,
+        base_path: &facts.base_path,
+        tz: &facts.tz,
+    };
+    match path {
+        "/__grove/api/preview" => {
+            let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
+                return refuse(400, "expected the file, its version and the form as JSON");
+            };
+            let Some(file) = content_file(&editing.root, &req.file) else {
+                return refuse(403, "only .md files under content/ can be edited");
+            };
+            let original = std::fs::read_to_string(&file).unwrap_or_default();
+            match save::apply(&req.file, &original, &req.submitted) {
+                Ok(text) => {
+                    let (html, problems) = page::render_preview(&req.file, &file, &text, &site);
+                    reply(200, json!({ "html": html, "problems": problems }))
+                }
+                Err(problems) => reply(200, json!({ "html": "", "problems": problems })),
+            }
+        }
+        "/__grove/api/save" => {
+            let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
+                return refuse(400, "expected the file, its version and the form as JSON");
+            };
+            save_file(&editing.root, req, &site, &facts)
+        }
+        "/__grove/api/new" => {
+            let Ok(req) = serde_json::from_slice::<NewRequest>(&request.body) else {
+                return refuse(400, "expected the kind and the title as JSON");
+            };
+            new_file(&editing.root, &req, &facts.tz)
+        }
+        "/__grove/api/upload" => upload_image(&editing.root, request),
+        _ => refuse(404, "no such editing request"),
+    }
+}
+
+/// A version of a file's bytes: what the editor had open.
+pub fn version(bytes: &[u8]) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+fn save_file(root: &Path, req: SaveRequest, site: &save::Site, facts: &Facts) -> Response {
+    let Some(file) = content_file(root, &req.file) else {
+        return refuse(403, "only .md files under content/ can be edited");
+    };
+    let original = match std::fs::read(&file) {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return refuse(
+                409,
+                "this file is no longer there (moved or deleted since you opened it). Your text is still in the form: copy it before you leave the page.",
+            );
+        }
+    };
+    if version(&original) != req.version {
+        return refuse(
+            409,
+            "this file was changed on disk since you opened it (in another tab or another program). Nothing was saved, and your text is still in the form: copy what you changed, reload the page to see the file as it is now, and make your change again.",
+        );
+    }
+    let original = String::from_utf8_lossy(&original);
+    let text = match save::apply(&req.file, &original, &req.submitted) {
+        Ok(text) => text,
+        Err(problems) => return reply(422, json!({ "problems": problems })),
+    };
+    let problems = save::check(&req.file, &file, &text, site);
+    if !problems.is_empty() {
+        return reply(422, json!({ "problems": problems }));
+    }
+    if let Err(e) = save::write_atomically(&file, text.as_bytes()) {
+        return refuse(500, &format!("the file could not be written: {e}"));
+    }
+    let url = facts.links.get(&req.file).cloned();
+    reply(
+        200,
+        json!({ "version": version(text.as_bytes()), "url": url }),
+    )
+}
+
+fn new_file(root: &Path, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Response {
+    let Some(kind) = Kind::ALL
+        .into_iter()
+        .find(|k| format!("{k:?}").eq_ignore_ascii_case(&req.kind))
+    else {
+        return refuse(
+            400,
+            "choose an article, a FAQ entry, a team member or a page",
+        );
+    };
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
+    match crate::cmd::new::create(root, kind, &req.title, today) {
+        Ok(path) => {
+            let rel = path
+                .strip_prefix(root.join("content"))
+                .map(crate::fs::slash_path)
+                .unwrap_or_default();
+            reply(201, json!({ "file": rel, "edit": page::edit_url(&rel) }))
+        }
+        Err(e) => {
+            let message = match e.diagnostic(crate::diag::Severity::Error) {
+                Some(d) => save_message(&d),
+                None => e.to_string(),
+            };
+            refuse(409, &message)
+        }
+    }
+}
+
+fn save_message(d: &crate::diag::Diagnostic) -> String {
+    match &d.help {
+        Some(h) => format!("{}: {}", d.message, h),
+        None => d.message.clone(),
+    }
+}
+
+fn upload_image(root: &Path, request: &Request) -> Response {
+    let query: HashMap<String, String> = request
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| (k.to_string(), decode(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let alt = query.get("alt").map(String::as_str).unwrap_or_default();
+    let name = query.get("name").map(String::as_str).unwrap_or("image");
+    if let Some(why) = upload::refused(&request.body, alt) {
+        return refuse(400, &why);
+    }
+    let images = root.join("static").join("images");
+    if std::fs::create_dir_all(&images).is_err() || !inside(&images, &root.join("static")) {
+        // `static/images` made a link to somewhere else: nothing is written there.
+        return refuse(500, "static/images/ cannot be made");
+    }
+    let path = upload::destination(&images, name, &request.body);
+    if !path.exists()
+        && let Err(e) = save::write_atomically(&path, &request.body)
+    {
+        return refuse(500, &format!("the picture could not be written: {e}"));
+    }
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let url = format!("/images/{file}");
+    reply(
+        201,
+        json!({ "url": url, "markdown": upload::markdown(alt, &url) }),
+    )
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The content file a request names (`articles/x.md`), when it is a `.md` file that
+/// lies, links resolved, inside `content/`; `None` for anything else.
+pub fn content_file(root: &Path, relative: &str) -> Option<PathBuf> {
+    let rel = Path::new(relative);
+    let plain = !relative.is_empty()
+        && !relative.contains('\\')
+        && !relative.contains('\0')
+        && relative.ends_with(".md")
+        && rel.components().all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        return None;
+    }
+    let content = root.join("content");
+    let path = content.join(rel);
+    // An existing file may be a link: where it leads counts. A new one is checked by its
+    // folder.
+    let real = match path.canonicalize() {
+        Ok(real) => real,
+        Err(_) => path.parent()?.canonicalize().ok()?.join(path.file_name()?),
+    };
+    let content = content.canonicalize().ok()?;
+    real.starts_with(content).then_some(path)
+}
+
+/// Whether `path` (which exists) lies inside `folder`, links resolved.
+fn inside(path: &Path, folder: &Path) -> bool {
+    match (path.canonicalize(), folder.canonicalize()) {
+        (Ok(p), Ok(f)) => p.starts_with(f),
+        _ => false,
+    }
+}
+
+/// The editor page for the file named in the query (`?file=articles/x.md`).
+fn edit_page(request: &Request, shared: &Shared) -> Response {
+    let editing = &shared.editing;
+    let wanted = request
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("file=")))
+        .map(decode)
+        .unwrap_or_default();
+    let Some(file) = content_file(&editing.root, &wanted) else {
+        return page::not_editable(&wanted);
+    };
+    let Ok(bytes) = std::fs::read(&file) else {
+        return page::not_editable(&wanted);
+    };
+    let snapshot = shared.snapshot();
+    let url = snapshot
+        .facts
+        .as_ref()
+        .and_then(|f| f.links.get(&wanted))
+        .cloned();
+    let text = String::from_utf8_lossy(&bytes);
+    page::html(page::editor(&page::Open {
+        file: &wanted,
+        text: &text,
+        version: &version(&bytes),
+        url: url.as_deref(),
+        secret: &editing.secret,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_markdown_files_inside_content_can_be_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/articles")).unwrap();
+        std::fs::write(root.join("content/articles/x.md"), "x").unwrap();
+        std::fs::write(root.join("config.toml"), "x").unwrap();
+        assert!(content_file(root, "articles/x.md").is_some());
+        assert!(
+            content_file(root, "articles/new.md").is_some(),
+            "a file to be made"
+        );
+        for bad in [
+            "../config.toml",
+            "articles/../../config.toml",
+            "/etc/passwd.md",
+            "articles/x.txt",
+            "articles\\x.md",
+            "",
+            "./articles/x.md",
+            "nowhere/x.md",
+        ] {
+            assert!(content_file(root, bad).is_none(), "{bad}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("config.toml"), root.join("content/link.md"))
+                .unwrap();
+            assert!(
+                content_file(root, "link.md").is_none(),
+                "a link out of content/"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_are_long_and_different_each_run() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,345 @@
+//! The editor's pages, made here rather than by the site's theme (a theme cannot break
+//! the editor): the form for one file, the page that starts a new one, and the links put
+//! on every page of the preview.
+
+use std::path::Path;
+
+use super::super::response::Response;
+use super::form::{self, Control, FormField};
+use super::save::{self, Problem};
+use crate::content::escape_html as esc;
+use crate::content::front_matter;
+use crate::markdown::{self, Source};
+
+pub const SCRIPT: &str = include_str!("editor.js");
+pub const STYLE: &str = include_str!("editor.css");
+
+/// Scripts only from the preview itself; the text's preview is shown in a sandboxed frame
+/// without scripts, so a `<script>` in a page cannot reach the editor's key.
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The editor's address for a content file.
+pub fn edit_url(relative_path: &str) -> String {
+    let encoded: String =
+        percent_encoding::utf8_percent_encode(relative_path, percent_encoding::NON_ALPHANUMERIC)
+            .to_string()
+            .replace("%2F", "/")
+            .replace("%2E", ".")
+            .replace("%2D", "-")
+            .replace("%5F", "_");
+    format!("/__grove/edit?file={encoded}")
+}
+
+/// The links every page of the preview gets: "Edit this page" when a content file is
+/// behind it, and "New content".
+pub fn toolbar(file: Option<&str>) -> String {
+    const LINK: &str = "background:#1e3a8a;color:#fff;padding:.55rem .85rem;border-radius:.4rem;text-decoration:underline;text-underline-offset:.15em;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+    let edit = file
+        .map(|f| {
+            format!(
+                "<a href=\"{}\" style=\"{LINK}\">Edit this page</a>",
+                esc(&edit_url(f))
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<aside aria-label=\"Preview tools\" style=\"position:fixed;right:.75rem;bottom:.75rem;z-index:2147483647;display:flex;gap:.5rem;font:600 15px/1.2 system-ui,sans-serif\">{edit}<a href=\"/__grove/new\" style=\"{LINK}\">New content</a></aside>"
+    )
+}
+
+/// A page of the editor, with its security policy.
+pub fn html(body: String) -> Response {
+    Response::new(200, body.into_bytes())
+        .with("Content-Type", "text/html; charset=utf-8")
+        .with("Cache-Control", "no-store")
+        .with("Content-Security-Policy", POLICY)
+        .with("X-Content-Type-Options", "nosniff")
+        .with("Referrer-Policy", "no-referrer")
+}
+
+fn document(title: &str, secret: Option<&str>, main: &str) -> String {
+    let secret = secret
+        .map(|s| format!("<meta name=\"grove-secret\" content=\"{s}\">\n"))
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · grove preview</title>\n{secret}<link rel=\"stylesheet\" href=\"/__grove/editor.css\">\n<script src=\"/__grove/editor.js\" defer></script>\n</head>\n<body>\n{main}\n</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+fn header(links: &str) -> String {
+    format!(
+        "<header class=\"bar\"><p class=\"brand\">grove preview</p><nav aria-label=\"Editor\"><ul>{links}<li><a href=\"/__grove/new\">New content</a></li></ul></nav></header>"
+    )
+}
+
+/// Editing is off: says why and how to turn it on.
+pub fn off(reason: Option<&str>) -> Response {
+    let why = esc(reason.unwrap_or("editing is off"));
+    let main = format!(
+        "{}\n<main id=\"main\"><h1>Editing is off</h1><p>{why}.</p><p>Change the files under <code>content/</code> with a text editor instead; the preview shows each change when it is saved.</p></main>",
+        header("<li><a href=\"/\">Home page</a></li>")
+    );
+    let mut r = html(document("Editing is off", None, &main));
+    r.status = 403;
+    r
+}
+
+/// The file asked for cannot be edited here.
+pub fn not_editable(wanted: &str) -> Response {
+    let main = format!(
+        "{}\n<main id=\"main\"><h1>This file cannot be edited here</h1><p>The editor opens <code>.md</code> files under <code>content/</code> that exist; <code>{}</code> is not one.</p><p><a href=\"/\">Go to the home page</a> and follow “Edit this page” on the page you want to change.</p></main>",
+        header(""),
+        esc(wanted)
+    );
+    let mut r = html(document("Not found", None, &main));
+    r.status = 404;
+    r
+}
+
+/// The page that starts a new file, as `grove new` does.
+pub fn new_page(secret: &str) -> String {
+    let kinds = [
+        (
+            "article",
+            "Article",
+            "a post for the articles section, dated, with topics",
+        ),
+        ("faq", "FAQ entry", "a question and its answer"),
+        ("team", "Team member", "a bio for the team page"),
+        ("page", "Page", "a page of its own, such as Fees or Contact"),
+    ];
+    let options: String = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, (value, label, help))| {
+            format!(
+                "<div class=\"choice\"><input type=\"radio\" name=\"kind\" id=\"kind-{value}\" value=\"{value}\"{}><label for=\"kind-{value}\">{label}</label> <span class=\"help\">{help}</span></div>",
+                if i == 0 { " checked" } else { "" }
+            )
+        })
+        .collect();
+    let main = format!(
+        "{}\n<main id=\"main\">\n<h1>New content</h1>\n<form id=\"new-form\" novalidate>\n<fieldset><legend>What to make</legend>{options}</fieldset>\n<div class=\"field\"><label for=\"new-title\">Title (for a team member: the full name)</label><p class=\"help\" id=\"new-title-help\">The file's name comes from it; you can change the title later.</p><input type=\"text\" id=\"new-title\" name=\"title\" required aria-describedby=\"new-title-help new-title-error\"><p class=\"error\" id=\"new-title-error\" hidden></p></div>\n<div class=\"actions\"><button type=\"submit\">Create and edit</button><p id=\"status\" role=\"status\"></p></div>\n</form>\n</main>",
+        header("<li><a href=\"/\">Home page</a></li>")
+    );
+    document("New content", Some(secret), &main)
+}
+
+/// What the editor opens.
+pub struct Open<'a> {
+    pub file: &'a str,
+    pub text: &'a str,
+    pub version: &'a str,
+    /// The page's address in the preview, when the site has one for it.
+    pub url: Option<&'a str>,
+    pub secret: &'a str,
+}
+
+/// The editor for one file: its fields, its text and the text's preview.
+pub fn editor(open: &Open) -> String {
+    let split = front_matter::split(Path::new(open.file), open.text, "").ok();
+    let (front, body) = split
+        .as_ref()
+        .map_or(("", open.text), |s| (s.front, s.body));
+    let (table, broken) = match toml::from_str::<toml::Table>(front) {
+        Ok(t) => (t, None),
+        Err(e) => (toml::Table::new(), Some(e.message().to_string())),
+    };
+    let fields = form::fields(open.file, &table);
+    let title = fields
+        .iter()
+        .find(|f| f.field.key == "title" || f.field.key == "name")
+        .map(|f| f.value.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| open.file.to_string());
+    let controls: String = fields.iter().map(control).collect();
+    let view = open
+        .url
+        .map(|u| format!("<li><a href=\"{}\">View the page</a></li>", esc(u)))
+        .unwrap_or_default();
+    let warning = broken
+        .map(|m| {
+            format!(
+                "<p class=\"warning\" role=\"alert\">The front matter of this file is not valid TOML ({}), so the fields below are empty. Fix it in a text editor first: saving here would fail.</p>",
+                esc(&m)
+            )
+        })
+        .unwrap_or_default();
+    let main = format!(
+        "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}\
+<form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" novalidate>\n\
+<div id=\"summary\" class=\"summary\" tabindex=\"-1\" hidden></div>\n\
+<fieldset class=\"fields\"><legend>About this page</legend>\n{controls}</fieldset>\n\
+<div class=\"text\">\n\
+<div class=\"field body\"><label for=\"body\">Text</label><p class=\"help\" id=\"body-help\">Markdown: a blank line between paragraphs, <code>## </code> before a heading, <code>**bold**</code>, <code>[a link](https://example.org)</code>.</p><textarea id=\"body\" name=\"body\" rows=\"24\" spellcheck=\"true\" aria-describedby=\"body-help body-error\">\n{body}</textarea><p class=\"error\" id=\"body-error\" hidden></p></div>\n\
+<section class=\"preview\" aria-labelledby=\"preview-title\"><h2 id=\"preview-title\">Preview</h2><iframe id=\"preview\" title=\"Preview of the text\" sandbox></iframe><div id=\"preview-problems\" class=\"problems\" aria-live=\"polite\"></div></section>\n\
+</div>\n\
+<fieldset class=\"upload\"><legend>Add a picture</legend>\
+<div class=\"field\"><label for=\"image-file\">Picture</label><p class=\"help\" id=\"image-file-help\">PNG, JPEG, GIF or WebP, up to 10 MB. It is saved in <code>static/images/</code>.</p><input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/gif,image/webp\" aria-describedby=\"image-file-help\"></div>\
+<div class=\"field\"><label for=\"image-alt\">What the picture shows, in words (required)</label><p class=\"help\" id=\"image-alt-help\">People who cannot see the picture hear or read this instead.</p><input type=\"text\" id=\"image-alt\" aria-describedby=\"image-alt-help\"></div>\
+<button type=\"button\" id=\"image-insert\">Upload and insert</button><p id=\"image-status\" role=\"status\"></p></fieldset>\n\
+<div class=\"actions\"><button type=\"submit\" id=\"save\">Save</button><p id=\"status\" role=\"status\"></p></div>\n\
+</form>\n</main>",
+        header = header(&view),
+        title = esc(&title),
+        file = esc(open.file),
+        version = esc(open.version),
+        body = esc(body),
+    );
+    document(&format!("Edit {title}"), Some(open.secret), &main)
+}
+
+/// One field of the form: its label, its help (the words `grove new` writes), its input
+/// and a place for its error. (HTML parsers drop a newline right after `<textarea>`: each
+/// textarea starts with one, so that a value that starts with a blank line keeps it.)
+fn control(f: &FormField) -> String {
+    let key = f.field.key;
+    let id = format!("f-{key}");
+    let help = capitalized(f.field.help);
+    let required = if f.field.required { " required" } else { "" };
+    let label = format!(
+        "<label for=\"{id}\">{}{}</label>",
+        esc(f.field.label),
+        if f.field.required {
+            " <span class=\"req\">(required)</span>"
+        } else {
+            ""
+        }
+    );
+    let described = format!("aria-describedby=\"{id}-help {id}-error\"");
+    let value = esc(&f.value);
+    let input = match f.control {
+        Control::Checkbox => {
+            let checked = if f.value == "true" { " checked" } else { "" };
+            return format!(
+                "<div class=\"field check\" data-key=\"{key}\"><input type=\"checkbox\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\"{checked} {described}>{label}<p class=\"help\" id=\"{id}-help\">{}</p><p class=\"error\" id=\"{id}-error\" hidden></p></div>\n",
+                esc(&help)
+            );
+        }
+        Control::Paragraph => format!(
+            "<textarea id=\"{id}\" name=\"{key}\" data-field=\"{key}\" rows=\"3\"{required} {described}>\n{value}</textarea>"
+        ),
+        Control::Toml => format!(
+            "<textarea id=\"{id}\" name=\"{key}\" data-field=\"{key}\" rows=\"3\" class=\"code\" spellcheck=\"false\" {described}>\n{value}</textarea>"
+        ),
+        Control::Date => {
+            let kind = if form::is_plain_day(&f.value) {
+                "date"
+            } else {
+                "text"
+            };
+            format!(
+                "<input type=\"{kind}\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\" value=\"{value}\" {described}>"
+            )
+        }
+        Control::Number => format!(
+            "<input type=\"text\" inputmode=\"numeric\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\" value=\"{value}\" {described}>"
+        ),
+        Control::Choice(words) => {
+            let options: String = std::iter::once(String::new())
+                .chain(words.iter().map(|w| w.to_string()))
+                .map(|w| {
+                    let selected = if w == f.value { " selected" } else { "" };
+                    let shown = if w.is_empty() {
+                        "(not set)".to_string()
+                    } else {
+                        w.clone()
+                    };
+                    format!(
+                        "<option value=\"{}\"{selected}>{}</option>",
+                        esc(&w),
+                        esc(&shown)
+                    )
+                })
+                .collect();
+            format!(
+                "<select id=\"{id}\" name=\"{key}\" data-field=\"{key}\" {described}>{options}</select>"
+            )
+        }
+        Control::Text | Control::List | Control::Image => format!(
+            "<input type=\"text\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\" value=\"{value}\"{required} {described}>"
+        ),
+    };
+    let help = match f.control {
+        Control::List => format!("{help}. Separate them with commas."),
+        _ => help,
+    };
+    format!(
+        "<div class=\"field\" data-key=\"{key}\">{label}<p class=\"help\" id=\"{id}-help\">{}</p>{input}<p class=\"error\" id=\"{id}-error\" hidden></p></div>\n",
+        esc(&help)
+    )
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The text as the page will show it, and what the build would say about the file.
+pub fn render_preview(
+    relative_path: &str,
+    file: &Path,
+    text: &str,
+    site: &save::Site,
+) -> (String, Vec<Problem>) {
+    let problems = save::check(relative_path, file, text, site);
+    let (body, body_offset) = match front_matter::split(file, text, "") {
+        Ok(s) => (s.body, s.body_offset),
+        Err(_) => (text, 0),
+    };
+    let source = Source {
+        path: file,
+        text,
+        body_offset,
+        base_path: site.base_path,
+    };
+    let html = match markdown::render(body, &source, site.links) {
+        Ok(r) => r.html,
+        // A broken `@/` link stops a build, not the preview: shown as written.
+        Err(_) => markdown::plain_html(body),
+    };
+    (html, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_has_a_label_its_help_and_a_place_for_its_error() {
+        let open = Open {
+            file: "team/jane.md",
+            text: "+++\nname = \"Jane <Doe>\"\nweight = 10\n+++\nBio.\n",
+            version: "v1",
+            url: Some("/team/jane/"),
+            secret: "s3cret",
+        };
+        let page = editor(&open);
+        for f in form::fields("team/jane.md", &toml::Table::new()) {
+            let id = format!("f-{}", f.field.key);
+            assert!(page.contains(&format!("<label for=\"{id}\">")), "{id}");
+            assert!(page.contains(&format!("id=\"{id}-help\"")), "{id}");
+            assert!(page.contains(&format!("id=\"{id}-error\"")), "{id}");
+        }
+        assert!(page.contains("Edit “Jane &lt;Doe&gt;”"));
+        assert!(page.contains("<meta name=\"grove-secret\" content=\"s3cret\">"));
+        assert!(page.contains(">Save</button>"));
+        assert!(page.contains("href=\"/team/jane/\">View the page"));
+        assert!(page.contains("value=\"10\""));
+    }
+
+    #[test]
+    fn the_toolbar_names_the_link_and_escapes_the_file() {
+        let bar = toolbar(Some("articles/a b&c.md"));
+        assert!(bar.contains(">Edit this page</a>"), "{bar}");
+        assert!(
+            bar.contains("/__grove/edit?file=articles/a%20b%26c.md"),
+            "{bar}"
+        );
+        assert!(!toolbar(None).contains("Edit this page"));
+    }
+}

@@ -1,0 +1,446 @@
+//! Saving the editor's form: the submitted values are written into the file's front
+//! matter with `toml_edit` (so its comments, order and other keys stay as they were),
+//! the body replaced, and the result checked by the same parser and Markdown pipeline as
+//! a build before anything reaches the disk.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+use toml_edit::{Array, DocumentMut, Item, Value};
+
+use super::form::{self, Control};
+use crate::content::front_matter;
+use crate::content::{Page, Section};
+use crate::diag::{Diagnostic, Error, Position};
+use crate::markdown::LinkMap;
+
+/// What the browser sends: each field's value as the form holds it, and the body.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Submitted {
+    #[serde(default)]
+    pub fields: HashMap<String, String>,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A problem with the submitted file, shown by the field it is about (`"body"` for the
+/// text, `None` for the file as a whole).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    fn at(field: Option<&str>, message: impl Into<String>) -> Problem {
+        Problem {
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// What the checks need from the site: where `@/` links lead, the site's `base_path`
+/// and its time zone.
+pub struct Site<'a> {
+    pub links: &'a LinkMap,
+    pub base_path: &'a str,
+    pub tz: &'a jiff::tz::TimeZone,
+}
+
+/// The new text of the file at `relative_path`, from its `original` text and what was
+/// `submitted`. Fields the form did not change are left exactly as they were written.
+pub fn apply(
+    relative_path: &str,
+    original: &str,
+    submitted: &Submitted,
+) -> Result<String, Vec<Problem>> {
+    let (prefix, front, closing) = match front_matter::split(Path::new(relative_path), original, "")
+    {
+        Ok(split) => {
+            let front_end = split.front_offset + split.front.len();
+            (
+                &original[..split.front_offset],
+                split.front,
+                &original[front_end..split.body_offset],
+            )
+        }
+        // No front matter yet (or `---`): the form's fields make it.
+        Err(_) => ("+++\n", "", "+++\n"),
+    };
+    let mut doc: DocumentMut = front.parse().map_err(|e: toml_edit::TomlError| {
+        vec![Problem::at(
+            None,
+            format!(
+                "the front matter of this file is not valid TOML ({}); fix it in a text editor, then open the editor again",
+                e.message()
+            ),
+        )]
+    })?;
+    let current: toml::Table = toml::from_str(front).unwrap_or_default();
+    let mut problems = Vec::new();
+    for field in form::schema(relative_path) {
+        let Some(wanted) = submitted.fields.get(field.key) else {
+            continue;
+        };
+        let now = current.get(field.key).map(form::shown).unwrap_or_default();
+        let present = current.contains_key(field.key);
+        if *wanted == now {
+            continue;
+        }
+        match value_for(Control::of(field.input), wanted, present) {
+            Ok(Change::Keep) => {}
+            Ok(Change::Remove) if field.required => problems.push(Problem::at(
+                Some(field.key),
+                format!("{} is required", field.label),
+            )),
+            Ok(Change::Remove) => {
+                doc.as_table_mut().remove(field.key);
+            }
+            Ok(Change::Set(item)) => set(&mut doc, field.key, item),
+            Err(message) => problems.push(Problem::at(Some(field.key), message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut front = doc.to_string();
+    if !front.is_empty() && !front.ends_with('\n') {
+        front.push('\n');
+    }
+    let mut body = submitted.body.replace("\r\n", "\n");
+    // A file written on Windows keeps its line ends: toml_edit writes new lines with `\n`.
+    if original.contains("\r\n") {
+        body = body.replace('\n', "\r\n");
+        front = front.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    Ok(format!("{prefix}{front}{closing}{body}"))
+}
+
+enum Change {
+    Keep,
+    Remove,
+    Set(Item),
+}
+
+/// The TOML a form value stands for. Text that is not a date or a number is written as
+/// text, so that the build's own check says what is wrong with it.
+fn value_for(control: Control, wanted: &str, present: bool) -> Result<Change, String> {
+    let text = wanted.trim();
+    let string = |s: &str| Ok(Change::Set(Item::Value(Value::from(s))));
+    match control {
+        Control::Checkbox => match text {
+            "true" => Ok(Change::Set(Item::Value(Value::from(true)))),
+            "false" | "" if !present => Ok(Change::Keep),
+            "false" | "" => Ok(Change::Set(Item::Value(Value::from(false)))),
+            other => Err(format!("`{other}` is neither true nor false")),
+        },
+        _ if text.is_empty() && control != Control::List => Ok(Change::Remove),
+        Control::Date => match text.parse::<toml_edit::Datetime>() {
+            Ok(d) => Ok(Change::Set(Item::Value(Value::from(d)))),
+            Err(_) => string(text),
+        },
+        Control::Number => match text.parse::<i64>() {
+            Ok(n) => Ok(Change::Set(Item::Value(Value::from(n)))),
+            Err(_) => string(text),
+        },
+        Control::List => {
+            let items: Vec<&str> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if items.is_empty() && !present {
+                return Ok(Change::Keep);
+            }
+            let mut array = Array::new();
+            for item in items {
+                array.push(item);
+            }
+            Ok(Change::Set(Item::Value(Value::Array(array))))
+        }
+        Control::Toml => {
+            let table: DocumentMut = text
+                .parse()
+                .map_err(|e: toml_edit::TomlError| format!("not valid TOML: {}", e.message()))?;
+            Ok(Change::Set(Item::Table(table.as_table().clone())))
+        }
+        Control::Text | Control::Paragraph | Control::Image | Control::Choice(_) => string(text),
+    }
+}
+
+/// Puts `item` at `key`, keeping the comments written before and after the old value.
+fn set(doc: &mut DocumentMut, key: &str, item: Item) {
+    let table = doc.as_table_mut();
+    match (table.get_mut(key), item) {
+        (Some(Item::Value(old)), Item::Value(mut new)) => {
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+        }
+        (_, item) => {
+            table.insert(key, item);
+        }
+    }
+}
+
+/// Checks `text` as the build would: the front matter of its kind, the Markdown and its
+/// `@/` links, and `related` entries. Each problem is put by the field it is about.
+pub fn check(relative_path: &str, file: &Path, text: &str, site: &Site) -> Vec<Problem> {
+    let errors: Vec<Error> = if form::is_section(relative_path) {
+        match Section::parse(file, relative_path, text.to_string()) {
+            Ok(mut s) => s
+                .render_markdown(site.links, site.base_path)
+                .err()
+                .unwrap_or_default(),
+            Err(e) => vec![e],
+        }
+    } else {
+        match Page::parse(file, relative_path, text.to_string(), site.tz) {
+            Ok(mut p) => {
+                let mut errors = p
+                    .render_markdown(site.links, site.base_path)
+                    .err()
+                    .unwrap_or_default();
+                for related in &p.meta.related {
+                    if !site
+                        .links
+                        .contains_key(crate::content::content_path(related))
+                    {
+                        errors.push(p.key_error(
+                            "related",
+                            format!("`related` names `{related}`, which does not exist"),
+                        ));
+                    }
+                }
+                errors
+            }
+            Err(e) => vec![e],
+        }
+    };
+    let mut problems = Vec::new();
+    for error in errors {
+        flatten(error, text, relative_path, &mut problems);
+    }
+    problems
+}
+
+fn flatten(error: Error, text: &str, relative_path: &str, out: &mut Vec<Problem>) {
+    match error {
+        Error::Many(list) => {
+            for e in list {
+                flatten(e, text, relative_path, out);
+            }
+        }
+        Error::File(d) => out.push(Problem {
+            field: field_at(&d, text, relative_path),
+            message: plain(&d),
+        }),
+        other => out.push(Problem::at(None, other.to_string())),
+    }
+}
+
+/// The message and its hint, without the file name and the source line a terminal shows.
+fn plain(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}. {}", d.message.trim_end_matches('.'), capitalized(help)),
+        None => d.message.clone(),
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The field whose line a diagnostic points at; `"body"` below the front matter.
+fn field_at(d: &Diagnostic, text: &str, relative_path: &str) -> Option<String> {
+    let Position { line, .. } = d.position?;
+    let split = front_matter::split(Path::new(relative_path), text, "").ok()?;
+    if line > Position::of_offset(text, split.body_offset.saturating_sub(1)).line {
+        return Some("body".into());
+    }
+    form::schema(relative_path)
+        .iter()
+        .find(|f| {
+            front_matter::key_offset(split.front, &[f.key])
+                .is_some_and(|o| Position::of_offset(text, split.front_offset + o).line == line)
+        })
+        .map(|f| f.key.to_string())
+}
+
+/// Replaces `path` with `text` in one step: written beside it under a hidden name, then
+/// renamed over it, so that the preview (or a crash) never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.grove-save-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "+++\ntitle = \"Calm\"  # the article's title\n# slug = \"short\"  # the end of the address\ndate = 2025-03-14\ntags = [\"anxiety\"]\ndraft = true\n\n[extra]\nicon = \"leaf\"  # kept\n+++\n\nFirst paragraph.\n";
+
+    fn submit(fields: &[(&str, &str)], body: &str) -> Submitted {
+        Submitted {
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.into(),
+        }
+    }
+
+    fn site_check(rel: &str, text: &str) -> Vec<Problem> {
+        let links: LinkMap = [("articles/x.md".to_string(), "/articles/x/".to_string())].into();
+        let site = Site {
+            links: &links,
+            base_path: "",
+            tz: &jiff::tz::TimeZone::UTC,
+        };
+        check(rel, Path::new(rel), text, &site)
+    }
+
+    #[test]
+    fn a_changed_title_keeps_every_comment_and_other_line() {
+        let text = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(
+                &[
+                    ("title", "Finding calm"),
+                    ("date", "2025-03-14"),
+                    ("tags", "anxiety"),
+                ],
+                "New text.\n",
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            ARTICLE
+                .replace("title = \"Calm\"", "title = \"Finding calm\"")
+                .replace("\nFirst paragraph.\n", "New text.\n")
+        );
+    }
+
+    #[test]
+    fn values_get_their_toml_types_and_empty_optional_fields_go() {
+        let text = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(
+                &[
+                    ("date", "2025-04-01"),
+                    ("tags", "anxiety, sleep ,"),
+                    ("draft", "false"),
+                    ("description", "One sentence."),
+                    ("extra", ""),
+                ],
+                "Body\n",
+            ),
+        )
+        .unwrap();
+        let front: toml::Table = toml::from_str(text.split("+++").nth(1).unwrap()).unwrap();
+        assert_eq!(
+            front["date"].as_datetime().unwrap().to_string(),
+            "2025-04-01"
+        );
+        assert_eq!(front["tags"].as_array().unwrap().len(), 2);
+        assert_eq!(front["draft"].as_bool(), Some(false));
+        assert_eq!(front["description"].as_str(), Some("One sentence."));
+        assert!(!front.contains_key("extra"), "{text}");
+        assert!(text.contains("# slug = \"short\""), "comments stay: {text}");
+    }
+
+    #[test]
+    fn a_required_field_cannot_be_emptied() {
+        let problems = apply("articles/x.md", ARTICLE, &submit(&[("title", " ")], "")).unwrap_err();
+        assert_eq!(problems, [Problem::at(Some("title"), "Title is required")]);
+    }
+
+    #[test]
+    fn a_bad_date_is_reported_by_the_build_at_its_field() {
+        let text = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(&[("date", "14/03/2025")], "Text\n"),
+        )
+        .unwrap();
+        let problems = site_check("articles/x.md", &text);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field.as_deref(), Some("date"));
+        assert!(
+            problems[0].message.contains("`14/03/2025` is not a date"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_broken_link_is_reported_at_the_body_and_a_missing_related_at_its_field() {
+        let text = "+++\ntitle = \"Q?\"\nrelated = [\"articles/gone.md\"]\n+++\nSee [this](@/articles/nowhere.md).\n";
+        let problems = site_check("faq/q.md", text);
+        let fields: Vec<Option<&str>> = problems.iter().map(|p| p.field.as_deref()).collect();
+        assert!(fields.contains(&Some("body")), "{problems:?}");
+        assert!(fields.contains(&Some("related")), "{problems:?}");
+        assert!(site_check("articles/x.md", ARTICLE).is_empty());
+    }
+
+    #[test]
+    fn a_file_without_front_matter_gets_one_and_crlf_files_stay_crlf() {
+        let text = apply(
+            "about.md",
+            "Just text.\n",
+            &submit(&[("title", "About")], "Just text.\n"),
+        )
+        .unwrap();
+        assert_eq!(text, "+++\ntitle = \"About\"\n+++\nJust text.\n");
+        let crlf = "+++\r\ntitle = \"A\"\r\n+++\r\nOne\r\n";
+        let text = apply("about.md", crlf, &submit(&[("title", "A")], "One\nTwo\n")).unwrap();
+        assert_eq!(text, "+++\r\ntitle = \"A\"\r\n+++\r\nOne\r\nTwo\r\n");
+    }
+
+    #[test]
+    fn broken_toml_in_the_file_is_refused_with_advice() {
+        let problems = apply(
+            "about.md",
+            "+++\ntitle = \n+++\n",
+            &submit(&[("title", "A")], ""),
+        )
+        .unwrap_err();
+        assert!(
+            problems[0].message.contains("not valid TOML"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn writing_replaces_the_file_whole_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.md");
+        std::fs::write(&path, "old").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

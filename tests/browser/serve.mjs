@@ -1,0 +1,62 @@
+// Shared by the browser suites that drive `grove serve`: a copy of the real site to edit,
+// and the server started on it and stopped again. Not a test file (no `.test.mjs`).
+
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { groveBin, repoRoot } from './site.mjs';
+
+const DEADLINE_MS = 10_000;
+
+/** Copies what `grove serve` reads into a fresh folder, so edits never touch the repository. */
+export function copySite(prefix = 'grove-serve-') {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  for (const name of ['content', 'themes', 'templates', 'static', 'config.toml']) {
+    const from = path.join(repoRoot, name);
+    if (existsSync(from)) cpSync(from, path.join(dir, name), { recursive: true });
+  }
+  return dir;
+}
+
+/**
+ * Starts `grove serve` on `root` and resolves once it printed its address.
+ * Returns { origin, port, child, output() }.
+ */
+export function startServe(root, port = 0) {
+  const child = spawn(groveBin(), ['serve', '--root', root, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`grove serve printed no address within ${DEADLINE_MS} ms:\n${out}`));
+    }, DEADLINE_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`grove serve exited with ${code}:\n${out}`));
+    });
+    const look = () => {
+      const m = out.match(/^serving at (http:\/\/127\.0\.0\.1:(\d+))\/$/m);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout.off('data', look);
+      resolve({ origin: m[1], port: Number(m[2]), child, output: () => out });
+    };
+    child.stdout.on('data', look);
+  });
+}
+
+/** Stops the server and waits for the process to end. */
+export async function stopServe(server) {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGINT');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), DEADLINE_MS);
+  await exited;
+  clearTimeout(timer);
+}
