@@ -127,7 +127,10 @@ impl Site {
                     slug,
                     pages: Vec::new(),
                 });
-                if !tag.pages.contains(&i) {
+                // Pages come in order, so a page that names a tag twice (or two names with
+                // one slug) can only be the last one listed: searching the whole list made
+                // this quadratic in the tag's size (1.4% of the CPU at 100,000 articles).
+                if tag.pages.last() != Some(&i) {
                     tag.pages.push(i);
                 }
             }

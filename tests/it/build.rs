@@ -131,6 +131,27 @@ fn tags_merge_case_and_paginate() {
 }
 
 #[test]
+fn a_page_that_names_a_tag_twice_is_listed_once() {
+    let site = fixture("build/site");
+    let second = read(site.path(), "content/articles/second.md");
+    write(
+        site.path(),
+        "content/articles/second.md",
+        &second.replace(
+            "tags = [\"trauma\"]",
+            "tags = [\"trauma\", \"Trauma\", \"trauma\"]",
+        ),
+    );
+    let out = build(site.path(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = read(site.path(), "public/tags/index.html");
+    assert!(
+        list.contains("<a href=\"/tags/trauma/\">Trauma</a> (3)"),
+        "{list}"
+    );
+}
+
+#[test]
 fn aliases_redirect_to_the_page() {
     let site = built();
     let alias = read(site.path(), "public/blog/care/index.html");
