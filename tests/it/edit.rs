@@ -481,3 +481,28 @@ fn pictures_are_checked_saved_under_static_and_need_words() {
     }
     assert_eq!(snapshot(&site.root()), before);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_picture_is_never_written_through_a_link_out_of_the_site() {
+    let site = Site::new();
+    let _ = std::fs::remove_dir_all(site.path("static"));
+    std::os::unix::fs::symlink(site.outside(), site.path("static")).unwrap();
+    let serve = Serve::start(&site);
+    let opened = open(&serve, FILE);
+    let host = serve.host();
+    let headers = format!(
+        "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {}\r\nContent-Type: image/png\r\n",
+        opened.secret
+    );
+    let r = post_as(
+        &serve,
+        "/__grove/api/upload?name=x.png&alt=A%20picture",
+        &headers,
+        PNG,
+    );
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert!(r.text().contains("link"), "{}", r.text());
+    let made: Vec<_> = std::fs::read_dir(site.outside()).unwrap().collect();
+    assert!(made.is_empty(), "made outside the site: {made:?}");
+}

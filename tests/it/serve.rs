@@ -670,10 +670,15 @@ fn served_pages_carry_the_live_script_and_local_links_but_built_pages_do_not() {
     let site = Site::new();
     let serve = Serve::start(&site);
     let page = serve.get(ARTICLE_URL).text();
+    // The script and the editing links (tests/it/edit.rs) go just before `</body>`.
+    let tail = &page[page
+        .rfind("<script src=\"/__grove/live.js\"></script>")
+        .expect("no live script")..];
     assert!(
-        page.contains("<script src=\"/__grove/live.js\"></script></body>"),
-        "{page}"
+        tail.starts_with("<script src=\"/__grove/live.js\"></script><aside"),
+        "{tail}"
     );
+    assert!(tail.contains("</aside></body>"), "{tail}");
     // Links are root-relative, so the preview needs no base_url of its own for them...
     assert!(page.contains("href=\"/faq/\""), "{page}");
     assert!(page.contains("href=\"/css/site.css\""), "{page}");

@@ -11,7 +11,7 @@ use crate::output::Entry;
 
 use super::live::SCRIPT;
 use super::request::Request;
-use super::response::{Body, Range, Response, parse_range};
+use super::response::{Body, Range, Response, content_type, parse_range};
 
 /// What is written into each page of the preview, by page key.
 type Tags<'a> = dyn Fn(&str) -> Arc<Vec<u8>> + 'a;
@@ -64,34 +64,6 @@ pub fn resolve(raw: &str, has: impl Fn(&str) -> bool) -> Resolved {
         return Resolved::Redirect(format!("{raw}/"));
     }
     Resolved::NotFound
-}
-
-/// The `Content-Type` for a file name.
-pub fn content_type(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "txt" => "text/plain; charset=utf-8",
-        "pdf" => "application/pdf",
-        "webmanifest" => "application/manifest+json",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Puts `tag` (the live-reload script, and the editing links) at the end of the body.
@@ -482,15 +454,6 @@ mod tests {
         ] {
             assert_eq!(resolve(bad, |_| true), Resolved::NotFound, "{bad}");
         }
-    }
-
-    #[test]
-    fn content_types_cover_the_web_formats() {
-        assert_eq!(content_type("a.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("a.mjs"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("a.SVG"), "image/svg+xml");
-        assert_eq!(content_type("a.woff2"), "font/woff2");
-        assert_eq!(content_type("a.pdf"), "application/pdf");
     }
 
     #[test]

@@ -9,6 +9,34 @@ use std::sync::Arc;
 /// The live-reload script tag put into every served page.
 pub const LIVE_TAG: &[u8] = b"<script src=\"/__grove/live.js\"></script>";
 
+/// The `Content-Type` for a file name.
+pub fn content_type(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "txt" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
 /// What follows the head.
 #[derive(Debug)]
 pub enum Body {
@@ -252,6 +280,15 @@ pub fn parse_range(header: &str, len: u64) -> Range {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_types_cover_the_web_formats() {
+        assert_eq!(content_type("a.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("a.mjs"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("a.SVG"), "image/svg+xml");
+        assert_eq!(content_type("a.woff2"), "font/woff2");
+        assert_eq!(content_type("a.pdf"), "application/pdf");
+    }
 
     #[test]
     fn head_gets_the_length_but_no_body_and_304_no_length() {

@@ -140,14 +140,14 @@ fn asset(kind: &str, text: &str) -> Response {
 }
 
 /// A JSON answer.
-fn reply(status: u16, value: serde_json::Value) -> Response {
+pub(super) fn reply(status: u16, value: serde_json::Value) -> Response {
     Response::new(status, value.to_string().into_bytes())
         .with("Content-Type", "application/json")
         .with("Cache-Control", "no-store")
         .with("X-Content-Type-Options", "nosniff")
 }
 
-fn refuse(status: u16, message: &str) -> Response {
+pub(super) fn refuse(status: u16, message: &str) -> Response {
     reply(status, json!({ "message": message }))
 }
 
@@ -233,7 +233,7 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
             };
             new_file(&editing.root, &req, &facts.tz)
         }
-        "/__grove/api/upload" => upload_image(&editing.root, request),
+        "/__grove/api/upload" => upload::respond(&editing.root, request),
         _ => refuse(404, "no such editing request"),
     }
 }
@@ -317,43 +317,7 @@ fn save_message(d: &crate::diag::Diagnostic) -> String {
     }
 }
 
-fn upload_image(root: &Path, request: &Request) -> Response {
-    let query: HashMap<String, String> = request
-        .query()
-        .map(|q| {
-            q.split('&')
-                .filter_map(|pair| pair.split_once('='))
-                .map(|(k, v)| (k.to_string(), decode(v)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let alt = query.get("alt").map(String::as_str).unwrap_or_default();
-    let name = query.get("name").map(String::as_str).unwrap_or("image");
-    if let Some(why) = upload::refused(&request.body, alt) {
-        return refuse(400, &why);
-    }
-    let images = root.join("static").join("images");
-    if std::fs::create_dir_all(&images).is_err() || !inside(&images, &root.join("static")) {
-        // `static/images` made a link to somewhere else: nothing is written there.
-        return refuse(500, "static/images/ cannot be made");
-    }
-    let path = upload::destination(&images, name, &request.body);
-    if !path.exists()
-        && let Err(e) = save::write_atomically(&path, &request.body)
-    {
-        return refuse(500, &format!("the picture could not be written: {e}"));
-    }
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let url = format!("/images/{file}");
-    reply(
-        201,
-        json!({ "url": url, "markdown": upload::markdown(alt, &url) }),
-    )
-}
-
+/// A query value as sent (`+` for a space, `%xx` escapes).
 fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(&s.replace('+', " "))
         .decode_utf8_lossy()
@@ -385,7 +349,7 @@ pub fn content_file(root: &Path, relative: &str) -> Option<PathBuf> {
 }
 
 /// Whether `path` (which exists) lies inside `folder`, links resolved.
-fn inside(path: &Path, folder: &Path) -> bool {
+pub(super) fn inside(path: &Path, folder: &Path) -> bool {
     match (path.canonicalize(), folder.canonicalize()) {
         (Ok(p), Ok(f)) => p.starts_with(f),
         _ => false,

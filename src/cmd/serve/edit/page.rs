@@ -212,6 +212,11 @@ fn control(f: &FormField) -> String {
     let input = match f.control {
         Control::Checkbox => {
             let checked = if f.value == "true" { " checked" } else { "" };
+            // The file says `true` and `false`; a form says ticked and not.
+            let help = help
+                .replace("True ", "Ticked ")
+                .replace("true ", "ticked ")
+                .replace("false ", "unticked ");
             return format!(
                 "<div class=\"field check\" data-key=\"{key}\"><input type=\"checkbox\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\"{checked} {described}>{label}<p class=\"help\" id=\"{id}-help\">{}</p><p class=\"error\" id=\"{id}-error\" hidden></p></div>\n",
                 esc(&help)

@@ -1,7 +1,13 @@
 //! Images uploaded from the editor: checked by their bytes (not their name), given a
 //! plain file name, and put under `static/images/` without replacing another picture.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::super::request::Request;
+use super::super::response::Response;
 
 use crate::slugs::slugify;
 
@@ -72,6 +78,52 @@ pub fn destination(images: &Path, name: &str, bytes: &[u8]) -> PathBuf {
         }
     }
     images.join(format!("{stem}-{}.{ext}", super::version(bytes)))
+}
+
+/// `POST /__grove/api/upload?name=...&alt=...` with the picture as the body: checks it,
+/// saves it under `static/images/` and answers its address and its Markdown.
+pub fn respond(root: &Path, request: &Request) -> Response {
+    let query: HashMap<String, String> = request
+        .query()
+        .map(|q| {
+            q.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| (k.to_string(), super::decode(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let alt = query.get("alt").map(String::as_str).unwrap_or_default();
+    let name = query.get("name").map(String::as_str).unwrap_or("image");
+    if let Some(why) = refused(&request.body, alt) {
+        return super::refuse(400, &why);
+    }
+    // `static/` or `static/images/` may be links: they must lead inside the site, and are
+    // checked before anything is made under them.
+    let statics = root.join("static");
+    let images = statics.join("images");
+    let leads_out = |p: &Path| p.exists() && !super::inside(p, root);
+    if leads_out(&statics)
+        || leads_out(&images)
+        || std::fs::create_dir_all(&images).is_err()
+        || !super::inside(&images, root)
+    {
+        return super::refuse(
+            500,
+            "static/images/ cannot be made inside the site folder (is it a link to somewhere else?)",
+        );
+    }
+    let path = destination(&images, name, &request.body);
+    if !path.exists()
+        && let Err(e) = super::save::write_atomically(&path, &request.body)
+    {
+        return super::refuse(500, &format!("the picture could not be written: {e}"));
+    }
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let url = format!("/images/{file}");
+    super::reply(201, json!({ "url": url, "markdown": markdown(alt, &url) }))
 }
 
 /// The Markdown for a picture: `![alt](url)`, with the brackets of `alt` escaped.
