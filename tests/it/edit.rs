@@ -379,16 +379,20 @@ const PNG: &[u8] = &[
     0x42, 0x60, 0x82,
 ];
 
+/// The head of an upload as the editor's script sends it, with the key of an open editor.
+fn picture_headers(serve: &Serve) -> String {
+    let secret = open(serve, FILE).secret;
+    let host = serve.host();
+    format!(
+        "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {secret}\r\nContent-Type: image/png\r\n"
+    )
+}
+
 #[test]
 fn pictures_are_checked_saved_under_static_and_need_words() {
     let site = Site::new();
     let serve = Serve::start(&site);
-    let opened = open(&serve, FILE);
-    let host = serve.host();
-    let headers = format!(
-        "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {}\r\nContent-Type: image/png\r\n",
-        opened.secret
-    );
+    let headers = picture_headers(&serve);
     let r = post_as(
         &serve,
         "/__grove/api/upload?name=Our%20Room.png&alt=The%20waiting%20room",
@@ -489,12 +493,7 @@ fn a_picture_is_never_written_through_a_link_out_of_the_site() {
     let _ = std::fs::remove_dir_all(site.path("static"));
     std::os::unix::fs::symlink(site.outside(), site.path("static")).unwrap();
     let serve = Serve::start(&site);
-    let opened = open(&serve, FILE);
-    let host = serve.host();
-    let headers = format!(
-        "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {}\r\nContent-Type: image/png\r\n",
-        opened.secret
-    );
+    let headers = picture_headers(&serve);
     let r = post_as(
         &serve,
         "/__grove/api/upload?name=x.png&alt=A%20picture",
