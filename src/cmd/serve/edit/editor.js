@@ -83,6 +83,8 @@
         const item = document.createElement("li");
         const input = problem.field ? control(problem.field) : null;
         if (input) {
+          const folded = input.closest("details");
+          if (folded) folded.open = true;
           const error = document.getElementById(input.id + "-error");
           if (error) {
             error.textContent = problem.message;

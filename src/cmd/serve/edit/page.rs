@@ -126,6 +126,17 @@ pub fn new_page(secret: &str) -> String {
     document("New content", Some(secret), &main)
 }
 
+/// Fields shown folded while they are empty: few pages set them.
+const RARE: &[&str] = &[
+    "updated",
+    "image",
+    "image_alt",
+    "slug",
+    "aliases",
+    "extra",
+    "template",
+];
+
 /// What the editor opens.
 pub struct Open<'a> {
     pub file: &'a str,
@@ -153,7 +164,21 @@ pub fn editor(open: &Open) -> String {
         .map(|f| f.value.clone())
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| open.file.to_string());
-    let controls: String = fields.iter().map(control).collect();
+    // Settings most pages never need, folded away while they are empty, so that the text
+    // is near the top of the page.
+    let folded = |f: &&FormField| RARE.contains(&f.field.key) && f.value.is_empty();
+    let controls: String = fields.iter().filter(|f| !folded(f)).map(control).collect();
+    let rare: Vec<&FormField> = fields.iter().filter(folded).collect();
+    let more = if rare.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = rare.iter().map(|f| f.field.label).collect();
+        format!(
+            "<details class=\"more\"><summary>More settings: {}</summary><div class=\"fields\">\n{}</div></details>\n",
+            esc(&names.join(", ")),
+            rare.iter().map(|f| control(f)).collect::<String>()
+        )
+    };
     let view = open
         .url
         .map(|u| format!("<li><a href=\"{}\">View the page</a></li>", esc(u)))
@@ -170,7 +195,7 @@ pub fn editor(open: &Open) -> String {
         "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}\
 <form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" novalidate>\n\
 <div id=\"summary\" class=\"summary\" tabindex=\"-1\" hidden></div>\n\
-<fieldset class=\"fields\"><legend>About this page</legend>\n{controls}</fieldset>\n\
+<fieldset class=\"fields\"><legend>About this page</legend>\n{controls}</fieldset>\n{more}\
 <div class=\"text\">\n\
 <div class=\"field body\"><label for=\"body\">Text</label><p class=\"help\" id=\"body-help\">Markdown: a blank line between paragraphs, <code>## </code> before a heading, <code>**bold**</code>, <code>[a link](https://example.org)</code>.</p><textarea id=\"body\" name=\"body\" rows=\"24\" spellcheck=\"true\" aria-describedby=\"body-help body-error\">\n{body}</textarea><p class=\"error\" id=\"body-error\" hidden></p></div>\n\
 <section class=\"preview\" aria-labelledby=\"preview-title\"><h2 id=\"preview-title\">Preview</h2><iframe id=\"preview\" title=\"Preview of the text\" sandbox></iframe><div id=\"preview-problems\" class=\"problems\" aria-live=\"polite\"></div></section>\n\
@@ -335,6 +360,32 @@ mod tests {
         assert!(page.contains(">Save</button>"));
         assert!(page.contains("href=\"/team/jane/\">View the page"));
         assert!(page.contains("value=\"10\""));
+    }
+
+    #[test]
+    fn rarely_used_empty_settings_are_folded_and_set_ones_are_not() {
+        let page = |front: &str| {
+            editor(&Open {
+                file: "articles/x.md",
+                text: &format!("+++\ntitle = \"X\"\n{front}+++\nText.\n"),
+                version: "v",
+                url: None,
+                secret: "s",
+            })
+        };
+        let folded = |page: &str, id: &str| {
+            let details = page.find("<details class=\"more\">").unwrap_or(usize::MAX);
+            page.find(&format!("id=\"{id}\"")).unwrap() > details
+        };
+        let plain = page("");
+        assert!(folded(&plain, "f-updated") && folded(&plain, "f-slug"));
+        assert!(!folded(&plain, "f-title") && !folded(&plain, "f-date"));
+        let set = page("updated = 2025-02-01\n");
+        assert!(
+            !folded(&set, "f-updated"),
+            "a setting with a value is shown"
+        );
+        assert!(folded(&set, "f-slug"));
     }
 
     #[test]
