@@ -115,12 +115,15 @@
     var url = new URL(location.href);
     if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
     history.replaceState(null, "", url);
-    load().then(function () { show(query); }, function () {
+    // Enter right after typing runs this twice (the form, then the typing timer): the list
+    // is made once, so a result someone has already tabbed to keeps the focus.
+    load().then(function () { if (query !== shown) { shown = query; show(query); } }, function () {
       status.textContent = "The search index could not be loaded. Please try again later.";
     });
   }
 
-  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  var shown = null;
+  form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); run(); });
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
   var initial = new URL(location.href).searchParams.get("q");
   if (initial) { input.value = initial; run(); }
