@@ -70,6 +70,19 @@ impl Request {
     pub fn query(&self) -> Option<&str> {
         self.target.split_once('?').map(|(_, q)| q)
     }
+
+    /// The value of `key` in the query, decoded (`+` is a space, `%xx` a byte).
+    pub fn query_value(&self, key: &str) -> Option<String> {
+        let value = self.query()?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == key).then_some(v)
+        })?;
+        Some(
+            percent_encoding::percent_decode_str(&value.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    }
 }
 
 /// Why no request could be read.
@@ -268,6 +281,18 @@ fn parse(bytes: &[u8]) -> Result<Option<(Request, usize)>, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_values_are_found_by_key_and_decoded() {
+        let mut buffer = Buffer::default();
+        let mut input: &[u8] =
+            b"GET /__grove/edit?x=1&file=articles%2Fa%20b.md&alt=Two+chairs&empty HTTP/1.1\r\nHost: h\r\n\r\n";
+        let r = read_request(&mut input, &mut buffer).unwrap();
+        assert_eq!(r.query_value("file").as_deref(), Some("articles/a b.md"));
+        assert_eq!(r.query_value("alt").as_deref(), Some("Two chairs"));
+        assert_eq!(r.query_value("empty").as_deref(), Some(""));
+        assert_eq!(r.query_value("fil"), None);
+    }
 
     fn read_all(mut input: &[u8]) -> Vec<Result<Request, ReadError>> {
         let mut buffer = Buffer::default();

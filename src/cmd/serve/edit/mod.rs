@@ -317,13 +317,6 @@ fn save_message(d: &crate::diag::Diagnostic) -> String {
     }
 }
 
-/// A query value as sent (`+` for a space, `%xx` escapes).
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 /// The content file a request names (`articles/x.md`), when it is a `.md` file that
 /// lies, links resolved, inside `content/`; `None` for anything else.
 pub fn content_file(root: &Path, relative: &str) -> Option<PathBuf> {
@@ -359,11 +352,7 @@ pub(super) fn inside(path: &Path, folder: &Path) -> bool {
 /// The editor page for the file named in the query (`?file=articles/x.md`).
 fn edit_page(request: &Request, shared: &Shared) -> Response {
     let editing = &shared.editing;
-    let wanted = request
-        .query()
-        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("file=")))
-        .map(decode)
-        .unwrap_or_default();
+    let wanted = request.query_value("file").unwrap_or_default();
     let Some(file) = content_file(&editing.root, &wanted) else {
         return page::not_editable(&wanted);
     };

@@ -9,7 +9,7 @@ use super::form::{self, Control, FormField};
 use super::save::{self, Problem};
 use crate::content::escape_html as esc;
 use crate::content::front_matter;
-use crate::markdown::{self, Source};
+use crate::markdown;
 
 pub const SCRIPT: &str = include_str!("editor.js");
 pub const STYLE: &str = include_str!("editor.css");
@@ -316,22 +316,13 @@ pub fn render_preview(
     text: &str,
     site: &save::Site,
 ) -> (String, Vec<Problem>) {
-    let problems = save::check(relative_path, file, text, site);
-    let (body, body_offset) = match front_matter::split(file, text, "") {
-        Ok(s) => (s.body, s.body_offset),
-        Err(_) => (text, 0),
-    };
-    let source = Source {
-        path: file,
-        text,
-        body_offset,
-        base_path: site.base_path,
-    };
-    let html = match markdown::render(body, &source, site.links) {
-        Ok(r) => r.html,
-        // A broken `@/` link stops a build, not the preview: shown as written.
-        Err(_) => markdown::plain_html(body),
-    };
+    let (problems, html) = save::examine(relative_path, file, text, site);
+    // Front matter that does not parse, or an `@/` link that leads nowhere, stops a build,
+    // not the preview: the text is shown as written.
+    let html = html.unwrap_or_else(|| {
+        let body = front_matter::split(file, text, "").map_or(text, |s| s.body);
+        markdown::plain_html(body)
+    });
     (html, problems)
 }
 

@@ -188,21 +188,32 @@ fn set(doc: &mut DocumentMut, key: &str, item: Item) {
 /// Checks `text` as the build would: the front matter of its kind, the Markdown and its
 /// `@/` links, and `related` entries. Each problem is put by the field it is about.
 pub fn check(relative_path: &str, file: &Path, text: &str, site: &Site) -> Vec<Problem> {
-    let errors: Vec<Error> = if form::is_section(relative_path) {
+    examine(relative_path, file, text, site).0
+}
+
+/// What [`check`] finds, and the body as HTML when the Markdown rendered (the editor's
+/// preview shows it, so the text is rendered once per keystroke, not twice).
+pub fn examine(
+    relative_path: &str,
+    file: &Path,
+    text: &str,
+    site: &Site,
+) -> (Vec<Problem>, Option<String>) {
+    let rendered = |doc: &mut crate::content::Document| match doc
+        .render_markdown(site.links, site.base_path)
+    {
+        Ok(()) => (Vec::new(), Some(std::mem::take(&mut doc.rendered.html))),
+        Err(errors) => (errors, None),
+    };
+    let (errors, html): (Vec<Error>, Option<String>) = if form::is_section(relative_path) {
         match Section::parse(file, relative_path, text.to_string()) {
-            Ok(mut s) => s
-                .render_markdown(site.links, site.base_path)
-                .err()
-                .unwrap_or_default(),
-            Err(e) => vec![e],
+            Ok(mut s) => rendered(&mut s.doc),
+            Err(e) => (vec![e], None),
         }
     } else {
         match Page::parse(file, relative_path, text.to_string(), site.tz) {
             Ok(mut p) => {
-                let mut errors = p
-                    .render_markdown(site.links, site.base_path)
-                    .err()
-                    .unwrap_or_default();
+                let (mut errors, html) = rendered(&mut p.doc);
                 for related in &p.meta.related {
                     if !site
                         .links
@@ -214,16 +225,16 @@ pub fn check(relative_path: &str, file: &Path, text: &str, site: &Site) -> Vec<P
                         ));
                     }
                 }
-                errors
+                (errors, html)
             }
-            Err(e) => vec![e],
+            Err(e) => (vec![e], None),
         }
     };
     let mut problems = Vec::new();
     for error in errors {
         flatten(error, text, relative_path, &mut problems);
     }
-    problems
+    (problems, html)
 }
 
 fn flatten(error: Error, text: &str, relative_path: &str, out: &mut Vec<Problem>) {

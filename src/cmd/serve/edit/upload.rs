@@ -1,7 +1,6 @@
 //! Images uploaded from the editor: checked by their bytes (not their name), given a
 //! plain file name, and put under `static/images/` without replacing another picture.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -83,18 +82,11 @@ pub fn destination(images: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 /// `POST /__grove/api/upload?name=...&alt=...` with the picture as the body: checks it,
 /// saves it under `static/images/` and answers its address and its Markdown.
 pub fn respond(root: &Path, request: &Request) -> Response {
-    let query: HashMap<String, String> = request
-        .query()
-        .map(|q| {
-            q.split('&')
-                .filter_map(|pair| pair.split_once('='))
-                .map(|(k, v)| (k.to_string(), super::decode(v)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let alt = query.get("alt").map(String::as_str).unwrap_or_default();
-    let name = query.get("name").map(String::as_str).unwrap_or("image");
-    if let Some(why) = refused(&request.body, alt) {
+    let alt = request.query_value("alt").unwrap_or_default();
+    let name = request
+        .query_value("name")
+        .unwrap_or_else(|| "image".into());
+    if let Some(why) = refused(&request.body, &alt) {
         return super::refuse(400, &why);
     }
     // `static/` or `static/images/` may be links: they must lead inside the site, and are
@@ -112,7 +104,7 @@ pub fn respond(root: &Path, request: &Request) -> Response {
             "static/images/ cannot be made inside the site folder (is it a link to somewhere else?)",
         );
     }
-    let path = destination(&images, name, &request.body);
+    let path = destination(&images, &name, &request.body);
     if !path.exists()
         && let Err(e) = super::save::write_atomically(&path, &request.body)
     {
@@ -123,7 +115,7 @@ pub fn respond(root: &Path, request: &Request) -> Response {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let url = format!("/images/{file}");
-    super::reply(201, json!({ "url": url, "markdown": markdown(alt, &url) }))
+    super::reply(201, json!({ "url": url, "markdown": markdown(&alt, &url) }))
 }
 
 /// The Markdown for a picture: `![alt](url)`, with the brackets of `alt` escaped.
