@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +66,7 @@ def main():
     ap.add_argument("--grove", default=os.path.join(REPO, "target", "release", "grove"))
     ap.add_argument("--half", type=int, default=600)
     ap.add_argument("--readers", type=int, default=40)
+    ap.add_argument("--bodies", type=int, default=300)
     o = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="grove-hostile-")
@@ -81,13 +83,18 @@ def main():
             f.write(os.urandom(20 * 1024 * 1024))
         proc = subprocess.Popen([o.grove, "serve", "--port", "0"], cwd=site, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
-        port = None
+        port = editor = None
         deadline = time.monotonic() + 60
         while port is None and time.monotonic() < deadline:
             line = proc.stdout.readline()
             m = re.match(r"serving at http://127\.0\.0\.1:(\d+)/", line)
             if m:
                 port = int(m.group(1))
+            m = re.match(r"editor at http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                editor = int(m.group(1))
+        # Older builds served the editor on the preview's port.
+        editor = editor or port
         if port is None:
             raise SystemExit("grove serve printed no address")
         page = "/articles/ketamine-assisted-psychotherapy/"
@@ -158,6 +165,46 @@ def main():
             if b"Ketamine" in body:
                 failures.append(f"Host {host} got the page")
         rows.append(("requests naming another host", ", ".join(str(s) for s in sorted(statuses))))
+
+        # 4. large editing requests without the key
+        before = rss_mib(proc.pid)
+        body = b"x" * (10 * 1024 * 1024)
+        peak = [before]
+        answered = []
+
+        def upload():
+            try:
+                s = socket.create_connection(("127.0.0.1", editor), timeout=30)
+                s.sendall((f"POST /__grove/api/upload?name=x.png&alt=x HTTP/1.1\r\nHost: 127.0.0.1:{editor}\r\n"
+                           f"Origin: http://127.0.0.1:{editor}\r\nContent-Length: {len(body)}\r\n\r\n").encode())
+                try:
+                    s.sendall(body)
+                except OSError:
+                    pass  # refused and closed before the body was read
+                answered.append(s.recv(12)[9:12].decode() or "closed")
+                s.close()
+            except OSError as e:
+                answered.append(type(e).__name__)
+
+        workers = [threading.Thread(target=upload) for _ in range(o.bodies)]
+        start = time.monotonic()
+        for w in workers:
+            w.start()
+        page_status = None
+        while any(w.is_alive() for w in workers) and time.monotonic() - start < 120:
+            peak.append(rss_mib(proc.pid))
+            if page_status is None:
+                page_status, _, took = get(port, page)
+            time.sleep(0.05)
+        for w in workers:
+            w.join(timeout=1)
+        spent = time.monotonic() - start
+        rows.append((f"{o.bodies} POSTs of 10 MB without the key: RSS before / peak",
+                     f"{before:.0f} / {max(peak):.0f} MiB"))
+        rows.append(("their answers", ", ".join(f"{a} x{answered.count(a)}" for a in sorted(set(answered)))))
+        rows.append(("a page request meanwhile / all answered in", f"{page_status}, {took * 1000:.0f} ms / {spent:.1f} s"))
+        if page_status != 200:
+            failures.append(f"page during unauthenticated bodies: {page_status}")
 
         print("| | |\n| --- | ---: |")
         for k, v in rows:

@@ -1,7 +1,10 @@
 //! The site's files on disk: the one walker every stage lists folders with, and the rule
-//! that nothing outside the site folder (or its theme) is ever read into a build.
+//! that nothing outside the site folder (or its theme) is ever read into a build, or
+//! written by the editor ([`Roots::allow`]).
 
-use std::path::{Path, PathBuf};
+pub mod write;
+
+use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Error, Result, Shown};
 
@@ -41,6 +44,37 @@ impl Roots {
     /// Whether a resolved path lies inside the site or its theme.
     pub fn contain(&self, real: &Path) -> bool {
         self.0.iter().any(|r| real.starts_with(r))
+    }
+
+    /// The one rule for every read of content and every write into the site: `path`
+    /// (which need not exist yet) stays inside the roots once every link on the way is
+    /// resolved, the file itself and each folder above it. A path with `..` never does.
+    pub fn allow(&self, path: &Path) -> bool {
+        resolve(path).is_some_and(|real| self.contain(&real))
+    }
+}
+
+/// Where `path` leads, every link on the way resolved: the deepest part that exists,
+/// made canonical, with the parts still to be made after it. `None` for a path with `..`
+/// or through a link whose target is missing (it must not be written through either).
+pub fn resolve(path: &Path) -> Option<PathBuf> {
+    if path.components().any(|c| c == Component::ParentDir) {
+        return None;
+    }
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(mut real) => {
+                real.extend(rest.iter().rev());
+                return Some(real);
+            }
+            Err(_) if existing.symlink_metadata().is_ok() => return None,
+            Err(_) => {
+                rest.push(existing.file_name()?.to_os_string());
+                existing = existing.parent().filter(|p| !p.as_os_str().is_empty())?;
+            }
+        }
     }
 }
 
@@ -90,7 +124,7 @@ pub fn slash_path(rel: &Path) -> String {
 }
 
 /// Fails when the symbolic link at `link` resolves outside the site.
-fn check_link(link: &Path, roots: &Roots) -> Result<()> {
+pub fn check_link(link: &Path, roots: &Roots) -> Result<()> {
     let Ok(real) = link.canonicalize() else {
         return Ok(()); // a dangling link: walkdir reports it with its own message
     };

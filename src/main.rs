@@ -201,11 +201,15 @@ fn run(cli: Cli) -> Result<(), Error> {
             let server = grove::cmd::serve::start(&options, log)?;
             let url = format!("http://{}/", server.address);
             println!("serving at {url}");
-            match options.editing_off() {
-                None => println!(
-                    "edit any page in the browser with \"Edit this page\" (--read-only turns this off)"
-                ),
-                Some(why) => println!("{why}"),
+            match (options.editing_off(), server.editor) {
+                (None, Some(editor)) => {
+                    println!("editor at http://{editor}/");
+                    println!(
+                        "edit any page in the browser with \"Edit this page\" (--read-only turns this off)"
+                    )
+                }
+                (Some(why), _) => println!("{why}"),
+                (None, None) => {}
             }
             if !server.address.ip().is_loopback() {
                 eprintln!(

@@ -1,7 +1,6 @@
 //! `grove new`: starts a content file with every front matter field of its kind written
 //! out and explained, so that staff fill in blanks instead of remembering field names.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date as NaiveDate;
@@ -9,7 +8,7 @@ use jiff::civil::Date as NaiveDate;
 use crate::config::Config;
 use crate::content::{Kind, front_matter};
 use crate::diag::{Error, Result};
-use crate::fs::display_join;
+use crate::fs::{Roots, display_join};
 use crate::slugs::slugify;
 
 /// Writes a new content file for `title` (a person's name for team bios) and returns its
@@ -21,6 +20,13 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: NaiveDate) -> Result<
     let slug = slugify(title);
     let what = if kind == Kind::Team { "name" } else { "title" };
     let dir = display_join(root, Path::new("content").join(kind.folder()));
+    if let Some(why) = unwritable(title) {
+        return Err(
+            Error::file(&dir, format!("the {what} {why}")).with_help(format!(
+                "give a {what} of one line, e.g. grove new article \"Finding calm\""
+            )),
+        );
+    }
     if slug.is_empty() {
         return Err(Error::file(
             &dir,
@@ -30,26 +36,42 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: NaiveDate) -> Result<
             "give a {what} with words, e.g. grove new article \"Finding calm\""
         )));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create the folder", &dir, e))?;
     let path = dir.join(format!("{slug}.md"));
+    // The same rule as the build's: no folder on the way may be a link out of the site.
+    if !Roots::of_site(root, None).allow(&path) {
+        return Err(Error::file(
+            &dir,
+            "this folder is a link to somewhere outside the site folder; grove writes only inside the site",
+        )
+        .with_help("make it a plain folder inside the site, then try again"));
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create the folder", &dir, e))?;
     let weight = next_weight(&dir);
     let text = file_text(kind, title, today, weight);
+    match crate::fs::write::create_new(&path, text.as_bytes()) {
+        Ok(()) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::file(
+            &path,
+            "already exists; grove new never replaces a file",
+        )
+        .with_help(format!(
+            "edit that file, or choose another {what} (the file name comes from the {what})"
+        ))),
+        Err(e) => Err(Error::io("cannot create", &path, e)),
+    }
+}
 
-    let mut file = match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(Error::file(&path, "already exists; grove new never replaces a file")
-                .with_help(format!("edit that file, or choose another {what} (the file name comes from the {what})")));
-        }
-        Err(e) => return Err(Error::io("cannot create", &path, e)),
-    };
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::io("cannot write", &path, e))?;
-    Ok(path)
+/// Longest title (or name) a new file takes: the file name is made from it.
+pub const MAX_TITLE: usize = 150;
+
+/// Why `title` cannot be a title, in words that follow "the title": a line break or
+/// another control character would end the front matter line it is written on.
+fn unwritable(title: &str) -> Option<String> {
+    if title.chars().any(char::is_control) {
+        return Some("must be one line, without line breaks or tabs".into());
+    }
+    let n = title.chars().count();
+    (n > MAX_TITLE).then(|| format!("is {n} characters long; keep it under {MAX_TITLE}"))
 }
 
 /// One more step than the heaviest entry in `dir`, so that a new FAQ entry or bio comes

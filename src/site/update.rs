@@ -34,6 +34,9 @@ impl Site {
                 return Ok(None);
             };
             let file = display_join(&self.root, "content").join(rel);
+            // The build's rule: a file reached through a link must stay inside the site
+            // (a link moved over a saved page is refused here as a full load refuses it).
+            crate::fs::check_link(&file, &self.roots)?;
             let read = || match std::fs::read(&file) {
                 Ok(b) => Ok(Some(b)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

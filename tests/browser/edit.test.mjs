@@ -9,6 +9,8 @@
 //     written, and the edited text stays in the form;
 //   - a page of another site cannot write (no key, foreign Origin), nor can the editor's
 //     own page write outside content/;
+//   - a <script> in a FAQ answer, viewed in the preview, cannot read the editor's key
+//     (same-origin fetch, the "Edit this page" link, a popup) nor make a save succeed;
 //   - axe-core finds 0 WCAG 2.1 A/AA violations in the editor and the new-content page,
 //     at 390 px and on a desktop, and nothing sticks out sideways on the phone;
 //   - "New content" makes a FAQ entry and opens it in the editor.
@@ -31,6 +33,50 @@ const DEADLINE_MS = 10_000;
 const ARTICLE = 'content/articles/ketamine-assisted-psychotherapy.md';
 const ARTICLE_URL = '/articles/ketamine-assisted-psychotherapy/';
 const TIMED = 'content/articles/open-house.md';
+const ATTACK = 'content/faq/pasted-from-elsewhere.md';
+// A FAQ answer with a script pasted into it, as from another site's embed code. It tries
+// the three routes to the editor: a same-origin fetch of the editor page (to read the key
+// from its <meta>), the "Edit this page" link's address, and a popup of the editor; then
+// saves with whatever it found. It writes what it got into the page.
+const ATTACK_TEXT = `+++
+title = "Can I pay online?"
+weight = 999
++++
+
+Ask at the front desk.
+
+<p id="attack-result">waiting</p><pre id="attack-log"></pre>
+<script>
+(async () => {
+  const log = { ran: true, keys: [], saves: [] };
+  let version = 'x';
+  const keyIn = (html) => {
+    version = (html.match(/data-version="([0-9a-f]+)"/) || [])[1] || version;
+    return (html.match(/name="grove-secret" content="([0-9a-f]{64})"/) || [])[1];
+  };
+  const tryRead = async (url) => {
+    try { const r = await fetch(url); const k = keyIn(await r.text()); if (k) log.keys.push(k); } catch (e) {}
+  };
+  await tryRead('/__grove/edit?file=about.md');
+  const link = [...document.querySelectorAll('a')].find((a) => a.textContent === 'Edit this page');
+  await tryRead(link ? link.href : '/__grove/edit?file=faq/pasted-from-elsewhere.md');
+  const popup = window.open('/__grove/edit?file=about.md', '_blank');
+  await new Promise((r) => setTimeout(r, 1500));
+  try { const k = keyIn(popup.document.documentElement.outerHTML); if (k) log.keys.push(k); } catch (e) {}
+  const key = log.keys[0] || '';
+  const body = JSON.stringify({ file: 'about.md', version, fields: { title: 'Hacked' }, body: 'Hacked.' });
+  for (const url of ['/__grove/api/save', link ? new URL('/__grove/api/save', link.href).href : '']) {
+    if (!url) continue;
+    try {
+      const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Grove-Secret': key }, body });
+      log.saves.push(r.status);
+    } catch (e) { log.saves.push('blocked'); }
+  }
+  document.getElementById('attack-log').textContent = JSON.stringify(log);
+  document.getElementById('attack-result').textContent = 'done';
+})();
+</script>
+`;
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const AXE_OPTIONS = {
@@ -39,14 +85,14 @@ const AXE_OPTIONS = {
 };
 const screenshots = process.env.GROVE_SCREENSHOTS ? path.resolve(process.env.GROVE_SCREENSHOTS) : null;
 
-/** A page of another site on 127.0.0.1 that tries to save through the preview. */
-function startForeignSite(previewOrigin) {
+/** A page of another site on 127.0.0.1 that tries to save through the preview and the editor. */
+function startForeignSite(...origins) {
   const page = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Another site</title></head><body><p id="done">...</p><script>
     const body = JSON.stringify({ file: "articles/ketamine-assisted-psychotherapy.md", version: "x", fields: { title: "Hacked" }, body: "Hacked." });
-    Promise.allSettled([
-      fetch(${JSON.stringify(previewOrigin)} + "/__grove/api/save", { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body }),
-      fetch(${JSON.stringify(previewOrigin)} + "/__grove/api/new", { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ kind: "page", title: "Hacked" }) }),
-    ]).then(() => { document.getElementById("done").textContent = "sent"; });
+    Promise.allSettled(${JSON.stringify(origins)}.flatMap((origin) => [
+      fetch(origin + "/__grove/api/save", { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body }),
+      fetch(origin + "/__grove/api/new", { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ kind: "page", title: "Hacked" }) }),
+    ])).then(() => { document.getElementById("done").textContent = "sent"; });
   </script></body></html>`;
   const server = http.createServer((_, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -104,6 +150,7 @@ if (missing) {
         TIMED,
         '+++\ntitle = "Open house"\ndate = 2025-03-14T09:00:00\ndescription = "An evening to meet the team."\n+++\n\nCome and meet us.\n',
       );
+      write(ATTACK, ATTACK_TEXT);
       server = await startServe(root);
       const { chromium } = await import('playwright-core');
       browser = await chromium.launch({ executablePath: chromePath, args: chromeArgs, headless: true });
@@ -185,7 +232,7 @@ if (missing) {
 
     test('another site cannot write, and the editor cannot write outside content/', async () => {
       const before = { article: read(ARTICLE), config: read('config.toml') };
-      const foreign = await startForeignSite(server.origin);
+      const foreign = await startForeignSite(server.origin, server.editorOrigin);
       try {
         const page = await context.newPage();
         await page.goto(`http://127.0.0.1:${foreign.address().port}/`);
@@ -216,6 +263,23 @@ if (missing) {
       } finally {
         foreign.close();
       }
+    });
+
+    test("a script in a page of the site cannot read the editor's key nor save", async () => {
+      const before = { about: read('content/about.md'), faq: read(ATTACK) };
+      const page = await context.newPage();
+      await page.goto(server.origin + '/faq/');
+      // FAQ answers are folded: the result is read, not seen.
+      await page.waitForFunction(() => document.getElementById('attack-result')?.textContent === 'done');
+      const found = JSON.parse(await page.locator('#attack-log').textContent());
+      // The script ran (raw HTML is published as written), and every route was closed.
+      assert.equal(found.ran, true);
+      assert.deepEqual(found.keys, [], 'a key was read: ' + JSON.stringify(found));
+      assert.ok(found.saves.every((s) => s !== 200), 'a save succeeded: ' + JSON.stringify(found));
+      assert.equal(read('content/about.md'), before.about);
+      assert.equal(read(ATTACK), before.faq);
+      for (const p of context.pages()) if (p !== page && p.url().includes('__grove')) await p.close();
+      await page.close();
     });
 
     test('the editor and the new-content page: 0 axe violations on a phone and a desktop', async () => {

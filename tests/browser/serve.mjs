@@ -22,7 +22,7 @@ export function copySite(prefix = 'grove-serve-') {
 
 /**
  * Starts `grove serve` on `root` and resolves once it printed its address.
- * Returns { origin, port, child, output() }.
+ * Returns { origin, port, editorOrigin, child, output() }.
  */
 export function startServe(root, port = 0) {
   const child = spawn(groveBin(), ['serve', '--root', root, '--port', String(port)], {
@@ -43,9 +43,11 @@ export function startServe(root, port = 0) {
     const look = () => {
       const m = out.match(/^serving at (http:\/\/127\.0\.0\.1:(\d+))\/$/m);
       if (!m) return;
+      // Printed before the `serving at` line when editing is on: the editor's own origin.
+      const editor = out.match(/^editor at (http:\/\/127\.0\.0\.1:\d+)\/$/m);
       clearTimeout(timer);
       child.stdout.off('data', look);
-      resolve({ origin: m[1], port: Number(m[2]), child, output: () => out });
+      resolve({ origin: m[1], port: Number(m[2]), editorOrigin: editor ? editor[1] : null, child, output: () => out });
     };
     child.stdout.on('data', look);
   });

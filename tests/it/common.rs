@@ -76,8 +76,16 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).unwrap() {
             let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
                 stack.push(entry.path());
+            } else if kind.is_symlink() {
+                // A link is recorded by where it points, never followed.
+                let target = std::fs::read_link(entry.path()).unwrap();
+                files.push((
+                    entry.path().strip_prefix(dir).unwrap().to_path_buf(),
+                    format!("-> {}", target.display()).into_bytes(),
+                ));
             } else {
                 files.push((
                     entry.path().strip_prefix(dir).unwrap().to_path_buf(),

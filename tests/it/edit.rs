@@ -34,10 +34,10 @@ fn send_body(port: u16, head: &str, body: &[u8]) -> Response {
 }
 
 /// What the editor page of a file gives its script: the key, and the file's version.
-struct Opened {
-    secret: String,
-    version: String,
-    page: String,
+pub(crate) struct Opened {
+    pub(crate) secret: String,
+    pub(crate) version: String,
+    pub(crate) page: String,
 }
 
 fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
@@ -49,8 +49,8 @@ fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
     &text[start..start + len]
 }
 
-fn open(serve: &Serve, file: &str) -> Opened {
-    let r = serve.get(&format!("/__grove/edit?file={file}"));
+pub(crate) fn open(serve: &Serve, file: &str) -> Opened {
+    let r = serve.editor_get(&format!("/__grove/edit?file={file}"));
     assert_eq!(r.status, 200, "{}", r.text());
     let page = r.text();
     Opened {
@@ -61,27 +61,32 @@ fn open(serve: &Serve, file: &str) -> Opened {
 }
 
 /// A POST as the editor's script makes it: its Host, its Origin and the key.
-fn post(serve: &Serve, path: &str, secret: &str, json: &serde_json::Value) -> Response {
+pub(crate) fn post(serve: &Serve, path: &str, secret: &str, json: &serde_json::Value) -> Response {
     post_as(
         serve,
         path,
         &format!(
             "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {secret}\r\nContent-Type: application/json\r\n",
-            host = serve.host()
+            host = serve.editor_host()
         ),
         json.to_string().as_bytes(),
     )
 }
 
-fn post_as(serve: &Serve, path: &str, headers: &str, body: &[u8]) -> Response {
+pub(crate) fn post_as(serve: &Serve, path: &str, headers: &str, body: &[u8]) -> Response {
     send_body(
-        serve.port,
+        serve.editor(),
         &format!("POST {path} HTTP/1.1\r\n{headers}"),
         body,
     )
 }
 
-fn save_request(file: &str, version: &str, title: &str, body: &str) -> serde_json::Value {
+pub(crate) fn save_request(
+    file: &str,
+    version: &str,
+    title: &str,
+    body: &str,
+) -> serde_json::Value {
     serde_json::json!({
         "file": file,
         "version": version,
@@ -90,11 +95,11 @@ fn save_request(file: &str, version: &str, title: &str, body: &str) -> serde_jso
     })
 }
 
-fn json(r: &Response) -> serde_json::Value {
+pub(crate) fn json(r: &Response) -> serde_json::Value {
     serde_json::from_slice(&r.body).unwrap_or_else(|_| panic!("not JSON: {}", r.text()))
 }
 
-const FILE: &str = "articles/first-steps.md";
+pub(crate) const FILE: &str = "articles/first-steps.md";
 
 #[test]
 fn pages_of_the_preview_link_to_their_editor_and_built_pages_do_not() {
@@ -225,7 +230,8 @@ fn requests_that_are_not_the_editors_own_change_nothing() {
     let opened = open(&serve, FILE);
     let before = snapshot(&site.root());
     let outside_before = snapshot(&site.outside());
-    let host = serve.host();
+    let host = serve.editor_host();
+    let site_host = serve.host();
     let good = save_request(FILE, &opened.version, "Changed", "Changed.\n").to_string();
     let refused: Vec<(&str, String, String, u16)> = vec![
         (
@@ -259,6 +265,15 @@ fn requests_that_are_not_the_editors_own_change_nothing() {
             403,
         ),
         (
+            "a page of the site (another origin than the editor's)",
+            format!(
+                "Host: {host}\r\nOrigin: http://{site_host}\r\nX-Grove-Secret: {}\r\n",
+                opened.secret
+            ),
+            good.clone(),
+            403,
+        ),
+        (
             "a foreign Host (DNS rebinding)",
             format!(
                 "Host: evil.example\r\nOrigin: http://evil.example\r\nX-Grove-Secret: {}\r\n",
@@ -283,7 +298,7 @@ fn requests_that_are_not_the_editors_own_change_nothing() {
         let request = save_request(file, &opened.version, "x", "x\n");
         let r = post(&serve, "/__grove/api/save", &opened.secret, &request);
         assert_eq!(r.status, 403, "{file}: {}", r.text());
-        let r = serve.get(&format!("/__grove/edit?file={file}"));
+        let r = serve.editor_get(&format!("/__grove/edit?file={file}"));
         assert_eq!(r.status, 404, "{file}");
     }
     // A link inside content/ that leads out of it is not followed.
@@ -296,9 +311,10 @@ fn requests_that_are_not_the_editors_own_change_nothing() {
         assert_eq!(r.status, 403, "{}", r.text());
         std::fs::remove_file(site.path("content/config.md")).unwrap();
     }
-    let r = serve.send(&format!(
-        "GET /__grove/api/save HTTP/1.1\r\nHost: {host}\r\n"
-    ));
+    let r = crate::serve::http(
+        serve.editor(),
+        &format!("GET /__grove/api/save HTTP/1.1\r\nHost: {host}\r\n"),
+    );
     assert_eq!(r.status, 405, "editing requests are POST requests");
     assert_eq!(snapshot(&site.root()), before, "the site's files changed");
     assert_eq!(snapshot(&site.outside()), outside_before);
@@ -330,7 +346,7 @@ fn read_only_turns_editing_off() {
 fn new_content_makes_the_file_grove_new_makes() {
     let site = Site::new();
     let serve = Serve::start(&site);
-    let r = serve.get("/__grove/new");
+    let r = serve.editor_get("/__grove/new");
     assert_eq!(r.status, 200);
     let secret = between(&r.text(), "<meta name=\"grove-secret\" content=\"", "\"").to_string();
     let r = post(
@@ -371,7 +387,7 @@ fn new_content_makes_the_file_grove_new_makes() {
 }
 
 /// The smallest PNG: one transparent pixel.
-const PNG: &[u8] = &[
+pub(crate) const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
     0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
@@ -380,9 +396,9 @@ const PNG: &[u8] = &[
 ];
 
 /// The head of an upload as the editor's script sends it, with the key of an open editor.
-fn picture_headers(serve: &Serve) -> String {
+pub(crate) fn picture_headers(serve: &Serve) -> String {
     let secret = open(serve, FILE).secret;
-    let host = serve.host();
+    let host = serve.editor_host();
     format!(
         "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {secret}\r\nContent-Type: image/png\r\n"
     )
@@ -500,7 +516,7 @@ fn a_picture_is_never_written_through_a_link_out_of_the_site() {
         &headers,
         PNG,
     );
-    assert_eq!(r.status, 500, "{}", r.text());
+    assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.text().contains("link"), "{}", r.text());
     let made: Vec<_> = std::fs::read_dir(site.outside()).unwrap().collect();
     assert!(made.is_empty(), "made outside the site: {made:?}");

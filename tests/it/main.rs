@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod cli_new;
 mod edit;
+mod edit_attacks;
 mod escaping;
 mod faults;
 mod fuzz_regressions;

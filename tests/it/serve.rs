@@ -89,6 +89,8 @@ pub(crate) fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) ->
 pub(crate) struct Serve {
     pub(crate) child: Child,
     pub(crate) port: u16,
+    /// The editor's own port (printed as `editor at ...`), when editing is on.
+    pub(crate) editor_port: Option<u16>,
     stdout: Arc<Mutex<Vec<String>>>,
     stderr: Arc<Mutex<String>>,
 }
@@ -140,6 +142,7 @@ impl Serve {
         let mut serve = Serve {
             child,
             port: 0,
+            editor_port: None,
             stdout,
             stderr,
         };
@@ -157,7 +160,32 @@ impl Serve {
                     .ok()
             })
         });
+        // Printed before the `serving at` line.
+        serve.editor_port = serve.lines().iter().find_map(|l| {
+            l.strip_prefix("editor at http://127.0.0.1:")?
+                .strip_suffix('/')?
+                .parse()
+                .ok()
+        });
         serve
+    }
+
+    /// The editor's port; the preview's when editing is off (its requests are refused
+    /// there).
+    pub(crate) fn editor(&self) -> u16 {
+        self.editor_port.unwrap_or(self.port)
+    }
+
+    /// The `Host` (and, with `http://`, the `Origin`) of the editor's pages.
+    pub(crate) fn editor_host(&self) -> String {
+        format!("127.0.0.1:{}", self.editor())
+    }
+
+    pub(crate) fn editor_get(&self, path: &str) -> Response {
+        http(
+            self.editor(),
+            &format!("GET {path} HTTP/1.1\r\nHost: {}\r\n", self.editor_host()),
+        )
     }
 
     pub(crate) fn lines(&self) -> Vec<String> {

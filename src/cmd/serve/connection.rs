@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::Shared;
 use super::http::{Reply, respond};
 use super::request::{Buffer, HEAD_DEADLINE, ReadError, Request, Source, read_request};
 use super::response::Response;
+use super::{Shared, Side};
 
 /// Open connections at most; beyond it the longest-waiting one is closed, or, when every
 /// connection is busy, the new one is answered 503.
@@ -101,7 +101,7 @@ impl Registry {
 }
 
 /// Accepts connections until the process ends, each on its own thread.
-pub fn listen(listener: TcpListener, shared: Arc<Shared>) {
+pub fn listen(listener: TcpListener, shared: Arc<Shared>, side: Side) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else {
             // Out of file descriptors or similar: wait for connections to close.
@@ -123,7 +123,7 @@ pub fn listen(listener: TcpListener, shared: Arc<Shared>) {
                 let stream = Arc::clone(&stream);
                 let shared = Arc::clone(&shared);
                 move || {
-                    serve_connection(id, &stream, &shared);
+                    serve_connection(id, &stream, &shared, side);
                     shared.connections.leave(id);
                 }
             });
@@ -135,7 +135,7 @@ pub fn listen(listener: TcpListener, shared: Arc<Shared>) {
 
 /// Answers the requests of one connection in order until it closes or turns into a
 /// live-reload socket. I/O errors end the connection quietly: the tab went away.
-fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
+fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared, side: Side) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
     let mut buffer = Buffer::default();
@@ -153,7 +153,14 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
         shared.connections.set(id, State::Busy);
         let mut request = request;
         let mut keep_alive = request.keep_alive();
-        if let Some(limit) = body_limit(&request) {
+        if let Some(limit) = body_limit(&request, side) {
+            // Authorized from the head alone: a request without the key, or from another
+            // origin, is answered and closed before a byte of its body is kept.
+            if let Err(refusal) = super::edit::authorize(&request, shared) {
+                let _ = refusal.write_to(&mut &**stream, true, false);
+                linger(stream);
+                return;
+            }
             if let Err((status, why)) = read_body(&mut request, limit, &mut &**stream, &mut buffer)
             {
                 let _ = Response::text(status, why).write_to(&mut &**stream, true, false);
@@ -163,7 +170,7 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
         } else if !discard_body(&request, &mut &**stream, &mut buffer) {
             keep_alive = false;
         }
-        match respond(&request, shared) {
+        match respond(&request, shared, side) {
             Reply::Live { accept, hello } => {
                 let Some((tx, rx)) = shared.hub.join() else {
                     let _ = Response::text(503, "too many open tabs").write_to(
@@ -203,9 +210,12 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared) {
 const MAX_FORM_BODY: usize = 4 * 1024 * 1024;
 
 /// How large a body the request may carry when it is one the server reads: the editor's
-/// requests; `None` for every other request, whose body is dropped.
-fn body_limit(request: &Request) -> Option<usize> {
-    if request.method != "POST" || !request.path().starts_with("/__grove/api/") {
+/// requests, on the editor's address; `None` for every other request, whose body is dropped.
+fn body_limit(request: &Request, side: Side) -> Option<usize> {
+    if side != Side::Editor
+        || request.method != "POST"
+        || !request.path().starts_with("/__grove/api/")
+    {
         return None;
     }
     Some(if request.path() == "/__grove/api/upload" {

@@ -57,6 +57,19 @@ impl Hosts {
             .is_some_and(|host| !host.contains('/') && self.allows(host))
     }
 
+    /// The port requests must name.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://NAME:PORT` for the name a request used in `Host` (already allowed), so that
+    /// a link to the preview's other address works from wherever the page was opened.
+    pub fn origin_for(&self, host: &str) -> String {
+        let host = host.trim().to_ascii_lowercase();
+        let name = split_port(&host).map_or(host.as_str(), |(name, _)| name);
+        format!("http://{name}:{}", self.port)
+    }
+
     /// The address to show in messages: `127.0.0.1:1111`.
     pub fn shown(&self) -> String {
         let ip = if self.bind.is_unspecified() {
@@ -88,6 +101,14 @@ mod tests {
 
     fn local(port: u16) -> Hosts {
         Hosts::new("127.0.0.1".parse().unwrap(), port)
+    }
+
+    #[test]
+    fn the_other_address_keeps_the_name_the_request_used() {
+        let editor = local(1112);
+        assert_eq!(editor.origin_for("localhost:1111"), "http://localhost:1112");
+        assert_eq!(editor.origin_for("127.0.0.1:1111"), "http://127.0.0.1:1112");
+        assert_eq!(editor.origin_for("[::1]:1111"), "http://[::1]:1112");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::response::{Body, Range, Response, content_type, parse_range};
 
 /// What is written into each page of the preview, by page key.
 type Tags<'a> = dyn Fn(&str) -> Arc<Vec<u8>> + 'a;
-use super::{Shared, Snapshot};
+use super::{Shared, Side, Snapshot};
 
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,20 +112,24 @@ pub enum Reply {
 const READ_WHOLE: u64 = 256 * 1024;
 
 /// Answers one request from the current snapshot of the site.
-pub fn respond(request: &Request, shared: &Shared) -> Reply {
-    if !request
-        .header("Host")
-        .is_some_and(|h| shared.hosts.allows(h))
-    {
+pub fn respond(request: &Request, shared: &Shared, side: Side) -> Reply {
+    let hosts = shared.hosts(side);
+    if !request.header("Host").is_some_and(|h| hosts.allows(h)) {
         return Reply::Page(Response::text(
             421,
             &format!(
                 "this is grove's preview, which answers only at http://{}/",
-                shared.hosts.shown()
+                hosts.shown()
             ),
         ));
     }
-    if let Some(response) = super::edit::respond(request, shared) {
+    if side == Side::Editor {
+        if request.path() == "/__grove/live" {
+            return live(request, shared, &shared.snapshot(), side);
+        }
+        return Reply::Page(super::edit::respond(request, shared));
+    }
+    if let Some(response) = super::edit::redirect(request, shared) {
         return Reply::Page(response);
     }
     if request.method != "GET" && request.method != "HEAD" {
@@ -136,7 +140,7 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
     let facts = snapshot.facts.as_deref();
     let tags = |key: &str| Arc::new(shared.editing.page_tag(key, facts));
     match path {
-        "/__grove/live" => return live(request, shared, &snapshot),
+        "/__grove/live" => return live(request, shared, &snapshot, side),
         "/__grove/live.js" => {
             return Reply::Page(page(200, "live.js", SCRIPT.as_bytes().to_vec()));
         }
@@ -174,7 +178,7 @@ pub fn respond(request: &Request, shared: &Shared) -> Reply {
 }
 
 /// `/__grove/live`: a WebSocket for a page of the preview, refused for other origins.
-fn live(request: &Request, shared: &Shared, snapshot: &Snapshot) -> Reply {
+fn live(request: &Request, shared: &Shared, snapshot: &Snapshot, side: Side) -> Reply {
     let upgrade = request.has_token("Connection", "upgrade")
         && request.has_token("Upgrade", "websocket")
         && request.header("Sec-WebSocket-Version") == Some("13");
@@ -188,7 +192,7 @@ fn live(request: &Request, shared: &Shared, snapshot: &Snapshot) -> Reply {
     // A browser always sends Origin with a WebSocket; a page of another site must not
     // learn when, or what, the preview rebuilds.
     if let Some(origin) = request.header("Origin")
-        && !shared.hosts.allows_origin(origin)
+        && !shared.hosts(side).allows_origin(origin)
     {
         return Reply::Page(Response::text(
             403,

@@ -77,6 +77,9 @@ pub struct Shared {
     pub roots: Roots,
     /// The names requests must address the preview by.
     pub hosts: host::Hosts,
+    /// The editor's own address (another port, so another origin: scripts in the site's
+    /// pages cannot read it or call it), when editing is on.
+    pub editor_hosts: Option<host::Hosts>,
     pub connections: connection::Registry,
     pub editing: edit::Editing,
 }
@@ -92,6 +95,25 @@ impl Shared {
     }
 }
 
+/// Which of the preview's two addresses a connection came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The site's pages (which may carry any script their content holds).
+    Preview,
+    /// The editor's pages and requests only, on an origin of their own.
+    Editor,
+}
+
+impl Shared {
+    /// The names a request on `side` must use.
+    pub fn hosts(&self, side: Side) -> &host::Hosts {
+        match (side, &self.editor_hosts) {
+            (Side::Editor, Some(hosts)) => hosts,
+            _ => &self.hosts,
+        }
+    }
+}
+
 /// The first message a tab receives: the build it is looking at, and any current error.
 pub fn hello(s: &Snapshot) -> String {
     live::message(
@@ -103,6 +125,8 @@ pub fn hello(s: &Snapshot) -> String {
 /// A running preview server (the HTTP side); the rebuild loop runs on the caller's thread.
 pub struct Server {
     pub address: SocketAddr,
+    /// The editor's address, when editing is on.
+    pub editor: Option<SocketAddr>,
     /// The site folder, canonical: the watcher reports paths under it.
     root: PathBuf,
     pub shared: Arc<Shared>,
@@ -120,6 +144,24 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     let address = listener
         .local_addr()
         .map_err(|e| Error::io("cannot read the address of", &root, e))?;
+    // The editor listens on the next free port: see docs/decisions/0002-editor-origin.md.
+    let editor_listener = match options.editing_off() {
+        Some(_) => None,
+        None => {
+            let port = match options.port {
+                0 => 0,
+                _ => address.port().saturating_add(1),
+            };
+            Some(bind(options.bind, port, &mut log)?)
+        }
+    };
+    let editor = match &editor_listener {
+        Some(l) => Some(
+            l.local_addr()
+                .map_err(|e| Error::io("cannot read the address of", &root, e))?,
+        ),
+        None => None,
+    };
     let host = if address.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -141,6 +183,7 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         hub: live::Hub::default(),
         roots: Roots::of_site(&root, theme_dir.as_deref()),
         hosts: host::Hosts::new(options.bind, address.port()),
+        editor_hosts: editor.map(|a| host::Hosts::new(options.bind, a.port())),
         connections: connection::Registry::default(),
         editing: edit::Editing::new(&root, options.editing_off()),
     });
@@ -172,13 +215,18 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
     };
     shared.replace(builder.snapshot(first_error));
 
-    let listening = Arc::clone(&shared);
-    std::thread::Builder::new()
-        .name("grove-http".into())
-        .spawn(move || connection::listen(listener, listening))
-        .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
+    let listeners = std::iter::once((listener, Side::Preview))
+        .chain(editor_listener.map(|l| (l, Side::Editor)));
+    for (listener, side) in listeners {
+        let listening = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("grove-http".into())
+            .spawn(move || connection::listen(listener, listening, side))
+            .map_err(|e| Error::io("cannot start a thread for", &root, e))?;
+    }
     Ok(Server {
         address,
+        editor,
         root,
         shared,
         builder,

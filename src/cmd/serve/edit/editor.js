@@ -34,6 +34,8 @@
 
   function startEditor(form) {
     const file = form.dataset.file;
+    // The site's own address: another origin than the editor's.
+    const site = form.dataset.site || "";
     const body = document.getElementById("body");
     const frame = document.getElementById("preview");
     const previewProblems = document.getElementById("preview-problems");
@@ -109,7 +111,7 @@
       // readable type; pictures and links resolve against the preview.
       frame.srcdoc =
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><base href="' +
-        location.origin +
+        site +
         '/" target="_blank"><style>body{font:17px/1.6 system-ui,sans-serif;color:#1f2933;margin:1rem;max-width:42rem}img{max-width:100%;height:auto}a{color:#1e3a8a}pre{overflow:auto;background:#f3f4f6;padding:.5rem}table{border-collapse:collapse}td,th{border:1px solid #9ca3af;padding:.25rem .5rem}</style></head><body>' +
         html +
         "</body></html>";
@@ -155,7 +157,7 @@
           status.replaceChildren("Saved at " + time + ". Open tabs of the page reload by themselves. ");
           if (data.url) {
             const link = document.createElement("a");
-            link.href = data.url;
+            link.href = site + data.url;
             link.textContent = "View the page";
             status.append(link);
           }

@@ -3,10 +3,13 @@
 //! grove's own Markdown pipeline, saving through the build's own checks, new files as
 //! `grove new` makes them, and pictures uploaded into `static/images/`.
 //!
-//! Safe by construction: every editing request must carry the secret made when the
-//! preview started (it is written only into the editor's own pages), name the preview in
-//! `Host` and, being a write, come from a page of the preview (`Origin`). Only `.md` files
-//! under `content/` and pictures under `static/images/` are ever written.
+//! Safe by construction: the editor has an address of its own (another port, so another
+//! origin than the site's pages, whose content may carry any script). Every editing
+//! request must carry the secret made when the preview started (it is written only into
+//! the editor's own pages), name the editor in `Host` and come from a page of the editor
+//! (`Origin`); it is refused from its head, before its body is read. Writes run one at a
+//! time, and only `.md` files under `content/` and pictures under `static/images/` are
+//! ever written, never through a link that leads out of the site.
 
 pub mod form;
 pub mod page;
@@ -15,6 +18,7 @@ pub mod upload;
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Deserialize;
 use serde_json::json;
@@ -24,6 +28,7 @@ use super::Shared;
 use super::request::Request;
 use super::response::Response;
 use crate::content::Kind;
+use crate::fs::Roots;
 use crate::markdown::LinkMap;
 use crate::render::url_to_file;
 
@@ -71,6 +76,12 @@ pub struct Editing {
     secret: String,
     /// The site folder, canonical.
     root: PathBuf,
+    /// The site folder alone: the editor writes nowhere a link leads out of it, nor into
+    /// a theme kept elsewhere.
+    roots: Roots,
+    /// One write at a time: a save reads the file's version, checks it and writes as one
+    /// step, so that of two saves of the same version exactly one wins.
+    writes: Mutex<()>,
 }
 
 impl Editing {
@@ -79,6 +90,8 @@ impl Editing {
             off,
             secret: new_secret(),
             root: root.to_path_buf(),
+            roots: Roots::of_site(root, None),
+            writes: Mutex::new(()),
         }
     }
 
@@ -97,6 +110,24 @@ impl Editing {
         tag.extend_from_slice(page::toolbar(file.map(String::as_str)).as_bytes());
         tag
     }
+
+    /// Whether the editor may write `path`, which must lie in the site's `folder`
+    /// (`content`, `static`): every link on the way resolved, the folder lies inside the
+    /// site and `path` inside the folder (a `static/images` that leads into `content/`
+    /// is refused, as is a `content/` that leads out of the site).
+    fn may_write(&self, folder: &str, path: &Path) -> bool {
+        let folder = crate::fs::resolve(&self.root.join(folder));
+        let real = crate::fs::resolve(path);
+        match (folder, real) {
+            (Some(folder), Some(real)) => self.roots.contain(&folder) && real.starts_with(&folder),
+            _ => false,
+        }
+    }
+
+    /// Holds every other write off until the guard is dropped.
+    fn write_lock(&self) -> MutexGuard<'_, ()> {
+        self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// 32 bytes from the system's random source, as hex.
@@ -109,27 +140,70 @@ fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Answers the editor's requests (`/__grove/edit`, `/__grove/new`, `/__grove/api/...` and
-/// the editor's script and style); `None` for every other path.
-pub fn respond(request: &Request, shared: &Shared) -> Option<Response> {
+/// Whether `path` is one of the editor's (its pages, its script and its requests).
+fn is_editor_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/__grove/edit" | "/__grove/new" | "/__grove/editor.js" | "/__grove/editor.css"
+    ) || path.starts_with("/__grove/api/")
+}
+
+/// On the preview's address, the editor is not served: its pages are redirected to the
+/// editor's own address (a page's script that follows the link lands on another origin
+/// and can read nothing there), and its requests are refused. `None` for other paths.
+pub fn redirect(request: &Request, shared: &Shared) -> Option<Response> {
+    let path = request.path();
+    if !is_editor_path(path) {
+        return None;
+    }
+    let editing = &shared.editing;
+    let api = path.starts_with("/__grove/api/");
+    let (Some(hosts), false) = (&shared.editor_hosts, api) else {
+        return Some(match editing.off {
+            Some(why) if !api => page::off(Some(why), ""),
+            Some(why) => refuse(403, why),
+            None => refuse(
+                404,
+                "editing requests go to the editor's own address, not to the site's",
+            ),
+        });
+    };
+    let host = request.header("Host").unwrap_or_default();
+    let query = request.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Some(
+        Response::new(302, Vec::new())
+            .with(
+                "Location",
+                format!("{}{path}{query}", hosts.origin_for(host)),
+            )
+            .with("Cache-Control", "no-store"),
+    )
+}
+
+/// Answers a request on the editor's own address: its pages, its script and style, and
+/// its requests. Nothing of the site is served here.
+pub fn respond(request: &Request, shared: &Shared) -> Response {
     let path = request.path();
     let editing = &shared.editing;
-    let response = match path {
+    let host = request.header("Host").unwrap_or_default();
+    let site = shared.hosts.origin_for(host);
+    match path {
         "/__grove/editor.js" => asset("text/javascript; charset=utf-8", page::SCRIPT),
         "/__grove/editor.css" => asset("text/css; charset=utf-8", page::STYLE),
-        "/__grove/edit" | "/__grove/new" if !editing.enabled() => page::off(editing.off),
-        "/__grove/edit" | "/__grove/new" if request.method != "GET" && request.method != "HEAD" => {
-            Response::text(405, "method not allowed").with("Allow", "GET, HEAD")
-        }
-        "/__grove/edit" => edit_page(request, shared),
-        "/__grove/new" => page::html(page::new_page(&editing.secret)),
         _ if path.starts_with("/__grove/api/") => match authorize(request, shared) {
             Err(refusal) => refusal,
             Ok(()) => api(path, request, shared),
         },
-        _ => return None,
-    };
-    Some(response)
+        "/" | "/__grove/edit" | "/__grove/new"
+            if request.method != "GET" && request.method != "HEAD" =>
+        {
+            Response::text(405, "method not allowed").with("Allow", "GET, HEAD")
+        }
+        "/" => Response::new(302, Vec::new()).with("Location", "/__grove/new"),
+        "/__grove/edit" => edit_page(request, shared, &site),
+        "/__grove/new" => page::html(page::new_page(&editing.secret, &site), &site),
+        _ => page::not_here(&site),
+    }
 }
 
 fn asset(kind: &str, text: &str) -> Response {
@@ -151,23 +225,27 @@ pub(super) fn refuse(status: u16, message: &str) -> Response {
     reply(status, json!({ "message": message }))
 }
 
-/// The checks every editing request passes before anything is read or written. `Host`
-/// was checked for every request already.
-fn authorize(request: &Request, shared: &Shared) -> Result<(), Response> {
+/// The checks every editing request passes, from its head alone, before its body is
+/// read: editing on, a POST, addressed to the editor (`Host`), sent by a page of the
+/// editor (`Origin`: the site's own pages are another origin), carrying the key.
+pub fn authorize(request: &Request, shared: &Shared) -> Result<(), Response> {
     let editing = &shared.editing;
-    if !editing.enabled() {
+    let Some(hosts) = shared.editor_hosts.as_ref().filter(|_| editing.enabled()) else {
         return Err(refuse(403, editing.off.unwrap_or("editing is off")));
-    }
+    };
     if request.method != "POST" {
         return Err(refuse(405, "editing requests are POST requests").with("Allow", "POST"));
     }
+    if !request.header("Host").is_some_and(|h| hosts.allows(h)) {
+        return Err(refuse(421, "this request is not addressed to the editor"));
+    }
     if !request
         .header("Origin")
-        .is_some_and(|o| shared.hosts.allows_origin(o))
+        .is_some_and(|o| hosts.allows_origin(o))
     {
         return Err(refuse(
             403,
-            "editing requests must come from a page of this preview",
+            "editing requests must come from a page of the editor",
         ));
     }
     let sent = request.header("X-Grove-Secret").unwrap_or_default();
@@ -209,8 +287,8 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
             let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
                 return refuse(400, "expected the file, its version and the form as JSON");
             };
-            let Some(file) = content_file(&editing.root, &req.file) else {
-                return refuse(403, "only .md files under content/ can be edited");
+            let Some(file) = content_file(editing, &req.file) else {
+                return refuse(403, NOT_EDITABLE);
             };
             let original = std::fs::read_to_string(&file).unwrap_or_default();
             match save::apply(&req.file, &original, &req.submitted) {
@@ -225,28 +303,33 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
             let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
                 return refuse(400, "expected the file, its version and the form as JSON");
             };
-            save_file(&editing.root, req, &site, &facts)
+            save_file(editing, req, &site, &facts)
         }
         "/__grove/api/new" => {
             let Ok(req) = serde_json::from_slice::<NewRequest>(&request.body) else {
                 return refuse(400, "expected the kind and the title as JSON");
             };
-            new_file(&editing.root, &req, &facts.tz)
+            new_file(editing, &req, &facts.tz)
         }
-        "/__grove/api/upload" => upload::respond(&editing.root, request),
+        "/__grove/api/upload" => upload::respond(editing, request),
         _ => refuse(404, "no such editing request"),
     }
 }
+
+const NOT_EDITABLE: &str = "only .md files under content/, inside the site folder, can be edited";
 
 /// A version of a file's bytes: what the editor had open.
 pub fn version(bytes: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
 }
 
-fn save_file(root: &Path, req: SaveRequest, site: &save::Site, facts: &Facts) -> Response {
-    let Some(file) = content_file(root, &req.file) else {
-        return refuse(403, "only .md files under content/ can be edited");
+fn save_file(editing: &Editing, req: SaveRequest, site: &save::Site, facts: &Facts) -> Response {
+    let Some(file) = content_file(editing, &req.file) else {
+        return refuse(403, NOT_EDITABLE);
     };
+    // From reading the version to writing the file, no other write runs: of two saves of
+    // one version, the second finds the first's text and is refused.
+    let _writing = editing.write_lock();
     let original = match std::fs::read(&file) {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -271,7 +354,7 @@ fn save_file(root: &Path, req: SaveRequest, site: &save::Site, facts: &Facts) ->
     if !problems.is_empty() {
         return reply(422, json!({ "problems": problems }));
     }
-    if let Err(e) = save::write_atomically(&file, text.as_bytes()) {
+    if let Err(e) = crate::fs::write::replace(&file, text.as_bytes()) {
         return refuse(500, &format!("the file could not be written: {e}"));
     }
     let url = facts.links.get(&req.file).cloned();
@@ -281,7 +364,7 @@ fn save_file(root: &Path, req: SaveRequest, site: &save::Site, facts: &Facts) ->
     )
 }
 
-fn new_file(root: &Path, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Response {
+fn new_file(editing: &Editing, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Response {
     let Some(kind) = Kind::ALL
         .into_iter()
         .find(|k| format!("{k:?}").eq_ignore_ascii_case(&req.kind))
@@ -292,7 +375,12 @@ fn new_file(root: &Path, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Response 
         );
     };
     let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
-    match crate::cmd::new::create(root, kind, &req.title, today) {
+    let root = &editing.root;
+    let made = {
+        let _writing = editing.write_lock();
+        crate::cmd::new::create(root, kind, &req.title, today)
+    };
+    match made {
         Ok(path) => {
             let rel = path
                 .strip_prefix(root.join("content"))
@@ -317,47 +405,29 @@ fn save_message(d: &crate::diag::Diagnostic) -> String {
     }
 }
 
-/// The content file a request names (`articles/x.md`), when it is a `.md` file that
-/// lies, links resolved, inside `content/`; `None` for anything else.
-pub fn content_file(root: &Path, relative: &str) -> Option<PathBuf> {
+/// The content file a request names (`articles/x.md`), when it is a `.md` file under
+/// `content/` that lies, every link on the way resolved, inside the site folder; `None`
+/// for anything else.
+fn content_file(editing: &Editing, relative: &str) -> Option<PathBuf> {
     let rel = Path::new(relative);
     let plain = !relative.is_empty()
         && !relative.contains('\\')
         && !relative.contains('\0')
         && relative.ends_with(".md")
         && rel.components().all(|c| matches!(c, Component::Normal(_)));
-    if !plain {
-        return None;
-    }
-    let content = root.join("content");
-    let path = content.join(rel);
-    // An existing file may be a link: where it leads counts. A new one is checked by its
-    // folder.
-    let real = match path.canonicalize() {
-        Ok(real) => real,
-        Err(_) => path.parent()?.canonicalize().ok()?.join(path.file_name()?),
-    };
-    let content = content.canonicalize().ok()?;
-    real.starts_with(content).then_some(path)
-}
-
-/// Whether `path` (which exists) lies inside `folder`, links resolved.
-pub(super) fn inside(path: &Path, folder: &Path) -> bool {
-    match (path.canonicalize(), folder.canonicalize()) {
-        (Ok(p), Ok(f)) => p.starts_with(f),
-        _ => false,
-    }
+    let path = editing.root.join("content").join(rel);
+    (plain && editing.may_write("content", &path)).then_some(path)
 }
 
 /// The editor page for the file named in the query (`?file=articles/x.md`).
-fn edit_page(request: &Request, shared: &Shared) -> Response {
+fn edit_page(request: &Request, shared: &Shared, site: &str) -> Response {
     let editing = &shared.editing;
     let wanted = request.query_value("file").unwrap_or_default();
-    let Some(file) = content_file(&editing.root, &wanted) else {
-        return page::not_editable(&wanted);
+    let Some(file) = content_file(editing, &wanted) else {
+        return page::not_editable(&wanted, site);
     };
     let Ok(bytes) = std::fs::read(&file) else {
-        return page::not_editable(&wanted);
+        return page::not_editable(&wanted, site);
     };
     let snapshot = shared.snapshot();
     let url = snapshot
@@ -366,13 +436,17 @@ fn edit_page(request: &Request, shared: &Shared) -> Response {
         .and_then(|f| f.links.get(&wanted))
         .cloned();
     let text = String::from_utf8_lossy(&bytes);
-    page::html(page::editor(&page::Open {
-        file: &wanted,
-        text: &text,
-        version: &version(&bytes),
-        url: url.as_deref(),
-        secret: &editing.secret,
-    }))
+    page::html(
+        page::editor(&page::Open {
+            file: &wanted,
+            text: &text,
+            version: &version(&bytes),
+            url: url.as_deref(),
+            secret: &editing.secret,
+            site,
+        }),
+        site,
+    )
 }
 
 #[cfg(test)]
@@ -386,9 +460,10 @@ mod tests {
         std::fs::create_dir_all(root.join("content/articles")).unwrap();
         std::fs::write(root.join("content/articles/x.md"), "x").unwrap();
         std::fs::write(root.join("config.toml"), "x").unwrap();
-        assert!(content_file(root, "articles/x.md").is_some());
+        let editing = Editing::new(&root.canonicalize().unwrap(), None);
+        assert!(content_file(&editing, "articles/x.md").is_some());
         assert!(
-            content_file(root, "articles/new.md").is_some(),
+            content_file(&editing, "articles/new.md").is_some(),
             "a file to be made"
         );
         for bad in [
@@ -399,19 +474,44 @@ mod tests {
             "articles\\x.md",
             "",
             "./articles/x.md",
-            "nowhere/x.md",
         ] {
-            assert!(content_file(root, bad).is_none(), "{bad}");
+            assert!(content_file(&editing, bad).is_none(), "{bad}");
         }
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink(root.join("config.toml"), root.join("content/link.md"))
-                .unwrap();
-            assert!(
-                content_file(root, "link.md").is_none(),
-                "a link out of content/"
-            );
-        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_content_or_out_of_the_site_are_never_written_through() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(root.join("content/articles")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("config.toml"), "x").unwrap();
+        let editing = Editing::new(&root.canonicalize().unwrap(), None);
+        symlink(root.join("config.toml"), root.join("content/link.md")).unwrap();
+        assert!(
+            content_file(&editing, "link.md").is_none(),
+            "out of content/"
+        );
+        symlink(&outside, root.join("content/team")).unwrap();
+        assert!(
+            content_file(&editing, "team/new.md").is_none(),
+            "a folder link"
+        );
+        symlink(outside.join("gone"), root.join("content/dangling.md")).unwrap();
+        assert!(
+            content_file(&editing, "dangling.md").is_none(),
+            "a dangling link"
+        );
+        // content/ itself linked out of the site.
+        std::fs::rename(root.join("content"), dir.path().join("moved")).unwrap();
+        symlink(dir.path().join("moved"), root.join("content")).unwrap();
+        assert!(
+            content_file(&editing, "articles/x.md").is_none(),
+            "content/ leads out"
+        );
     }
 
     #[test]

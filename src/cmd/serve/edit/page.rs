@@ -14,9 +14,14 @@ use crate::markdown;
 pub const SCRIPT: &str = include_str!("editor.js");
 pub const STYLE: &str = include_str!("editor.css");
 
-/// Scripts only from the preview itself; the text's preview is shown in a sandboxed frame
-/// without scripts, so a `<script>` in a page cannot reach the editor's key.
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// Scripts only from the editor itself; the text's preview is shown in a sandboxed frame
+/// without scripts, so a `<script>` in a page cannot reach the editor's key. Pictures and
+/// styles of the site come from the site's address (`site`, another origin).
+fn policy(site: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' {site}; img-src 'self' data: https: {site}; font-src 'self' {site}; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// The editor's address for a content file.
 pub fn edit_url(relative_path: &str) -> String {
@@ -47,12 +52,13 @@ pub fn toolbar(file: Option<&str>) -> String {
     )
 }
 
-/// A page of the editor, with its security policy.
-pub fn html(body: String) -> Response {
+/// A page of the editor, with its security policy; `site` is the site's address.
+pub fn html(body: String, site: &str) -> Response {
     Response::new(200, body.into_bytes())
         .with("Content-Type", "text/html; charset=utf-8")
         .with("Cache-Control", "no-store")
-        .with("Content-Security-Policy", POLICY)
+        .with("Content-Security-Policy", policy(site))
+        .with("X-Frame-Options", "DENY")
         .with("X-Content-Type-Options", "nosniff")
         .with("Referrer-Policy", "no-referrer")
 }
@@ -73,32 +79,50 @@ fn header(links: &str) -> String {
     )
 }
 
+/// The header's link to the site's home page, on the site's own address.
+fn home(site: &str) -> String {
+    format!("<li><a href=\"{}/\">Home page</a></li>", esc(site))
+}
+
 /// Editing is off: says why and how to turn it on.
-pub fn off(reason: Option<&str>) -> Response {
+pub fn off(reason: Option<&str>, site: &str) -> Response {
     let why = esc(reason.unwrap_or("editing is off"));
     let main = format!(
         "{}\n<main id=\"main\"><h1>Editing is off</h1><p>{why}.</p><p>Change the files under <code>content/</code> with a text editor instead; the preview shows each change when it is saved.</p></main>",
-        header("<li><a href=\"/\">Home page</a></li>")
+        header(&home(site))
     );
-    let mut r = html(document("Editing is off", None, &main));
+    let mut r = html(document("Editing is off", None, &main), "");
     r.status = 403;
     r
 }
 
 /// The file asked for cannot be edited here.
-pub fn not_editable(wanted: &str) -> Response {
+pub fn not_editable(wanted: &str, site: &str) -> Response {
     let main = format!(
-        "{}\n<main id=\"main\"><h1>This file cannot be edited here</h1><p>The editor opens <code>.md</code> files under <code>content/</code> that exist; <code>{}</code> is not one.</p><p><a href=\"/\">Go to the home page</a> and follow “Edit this page” on the page you want to change.</p></main>",
-        header(""),
-        esc(wanted)
+        "{}\n<main id=\"main\"><h1>This file cannot be edited here</h1><p>The editor opens <code>.md</code> files under <code>content/</code>, inside the site folder, that exist; <code>{}</code> is not one.</p><p><a href=\"{}/\">Go to the home page</a> and follow “Edit this page” on the page you want to change.</p></main>",
+        header(&home(site)),
+        esc(wanted),
+        esc(site)
     );
-    let mut r = html(document("Not found", None, &main));
+    let mut r = html(document("Not found", None, &main), site);
+    r.status = 404;
+    r
+}
+
+/// Any other address on the editor's port: the site's pages are served on their own.
+pub fn not_here(site: &str) -> Response {
+    let main = format!(
+        "{}\n<main id=\"main\"><h1>This is the editor's address</h1><p>The site's pages are at <a href=\"{site}/\">{site}/</a>; follow “Edit this page” on the page you want to change.</p></main>",
+        header(&home(site)),
+        site = esc(site)
+    );
+    let mut r = html(document("Not found", None, &main), site);
     r.status = 404;
     r
 }
 
 /// The page that starts a new file, as `grove new` does.
-pub fn new_page(secret: &str) -> String {
+pub fn new_page(secret: &str, site: &str) -> String {
     let kinds = [
         (
             "article",
@@ -121,7 +145,7 @@ pub fn new_page(secret: &str) -> String {
         .collect();
     let main = format!(
         "{}\n<main id=\"main\">\n<h1>New content</h1>\n<form id=\"new-form\" novalidate>\n<fieldset><legend>What to make</legend>{options}</fieldset>\n<div class=\"field\"><label for=\"new-title\">Title (for a team member: the full name)</label><p class=\"help\" id=\"new-title-help\">The file's name comes from it; you can change the title later.</p><input type=\"text\" id=\"new-title\" name=\"title\" required aria-describedby=\"new-title-help new-title-error\"><p class=\"error\" id=\"new-title-error\" hidden></p></div>\n<div class=\"actions\"><button type=\"submit\">Create and edit</button><p id=\"status\" role=\"status\"></p></div>\n</form>\n</main>",
-        header("<li><a href=\"/\">Home page</a></li>")
+        header(&home(site))
     );
     document("New content", Some(secret), &main)
 }
@@ -145,6 +169,8 @@ pub struct Open<'a> {
     /// The page's address in the preview, when the site has one for it.
     pub url: Option<&'a str>,
     pub secret: &'a str,
+    /// The site's address (`http://127.0.0.1:1111`): the page and its pictures are there.
+    pub site: &'a str,
 }
 
 /// The editor for one file: its fields, its text and the text's preview.
@@ -181,8 +207,15 @@ pub fn editor(open: &Open) -> String {
     };
     let view = open
         .url
-        .map(|u| format!("<li><a href=\"{}\">View the page</a></li>", esc(u)))
+        .map(|u| {
+            format!(
+                "<li><a href=\"{}{}\">View the page</a></li>",
+                esc(open.site),
+                esc(u)
+            )
+        })
         .unwrap_or_default();
+    let view = format!("{}{view}", home(open.site));
     let warning = broken
         .map(|m| {
             format!(
@@ -193,7 +226,7 @@ pub fn editor(open: &Open) -> String {
         .unwrap_or_default();
     let main = format!(
         "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}\
-<form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" novalidate>\n\
+<form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" data-site=\"{site}\" novalidate>\n\
 <div id=\"summary\" class=\"summary\" tabindex=\"-1\" hidden></div>\n\
 <fieldset class=\"fields\"><legend>About this page</legend>\n{controls}</fieldset>\n{more}\
 <div class=\"text\">\n\
@@ -210,6 +243,7 @@ pub fn editor(open: &Open) -> String {
         title = esc(&title),
         file = esc(open.file),
         version = esc(open.version),
+        site = esc(open.site),
         body = esc(body),
     );
     document(&format!("Edit {title}"), Some(open.secret), &main)
@@ -338,6 +372,7 @@ mod tests {
             version: "v1",
             url: Some("/team/jane/"),
             secret: "s3cret",
+            site: "http://127.0.0.1:1111",
         };
         let page = editor(&open);
         for f in form::fields("team/jane.md", &toml::Table::new()) {
@@ -349,7 +384,7 @@ mod tests {
         assert!(page.contains("Edit “Jane &lt;Doe&gt;”"));
         assert!(page.contains("<meta name=\"grove-secret\" content=\"s3cret\">"));
         assert!(page.contains(">Save</button>"));
-        assert!(page.contains("href=\"/team/jane/\">View the page"));
+        assert!(page.contains("href=\"http://127.0.0.1:1111/team/jane/\">View the page"));
         assert!(page.contains("value=\"10\""));
     }
 
@@ -362,6 +397,7 @@ mod tests {
                 version: "v",
                 url: None,
                 secret: "s",
+                site: "http://127.0.0.1:1111",
             })
         };
         let folded = |page: &str, id: &str| {

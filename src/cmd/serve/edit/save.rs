@@ -4,7 +4,6 @@
 //! a build before anything reaches the disk.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
@@ -284,28 +283,6 @@ fn field_at(d: &Diagnostic, text: &str, relative_path: &str) -> Option<String> {
         .map(|f| f.key.to_string())
 }
 
-/// Replaces `path` with `text` in one step: written beside it under a hidden name, then
-/// renamed over it, so that the preview (or a crash) never sees half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.grove-save-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&temp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,15 +420,5 @@ mod tests {
             problems[0].message.contains("not valid TOML"),
             "{problems:?}"
         );
-    }
-
-    #[test]
-    fn writing_replaces_the_file_whole_and_leaves_nothing_beside_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.md");
-        std::fs::write(&path, "old").unwrap();
-        write_atomically(&path, b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

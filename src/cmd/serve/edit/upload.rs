@@ -53,35 +53,56 @@ pub fn refused(bytes: &[u8], alt: &str) -> Option<String> {
     None
 }
 
-/// Where a picture called `name` goes under `static/images/`: a plain name made from
-/// `name`, with the extension of its real type; `-2`, `-3`, ... when another picture has
-/// that name already. The same picture uploaded again gets its old name.
-pub fn destination(images: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let ext = image_type(bytes).unwrap_or("bin");
-    let stem = Path::new(name)
+/// Longest file name (without its extension) a picture keeps: the rest of a pasted
+/// name is cut, so that the name fits every file system.
+const MAX_STEM: usize = 60;
+
+/// The plain file name made from an upload's `name`: letters, digits and dashes, at most
+/// [`MAX_STEM`] characters, `image` when nothing is left.
+fn stem(name: &str) -> String {
+    let slug = Path::new(name)
         .file_stem()
         .map(|s| slugify(&s.to_string_lossy()))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "image".into());
-    for n in 1..10_000 {
-        let file = match n {
+        .unwrap_or_default();
+    let cut: String = slug.chars().take(MAX_STEM).collect();
+    match cut.trim_end_matches('-') {
+        "" => "image".into(),
+        s => s.to_string(),
+    }
+}
+
+/// Saves the picture under `static/images/` with a plain name made from `name` and the
+/// extension of its real type; `-2`, `-3`, ... when another picture has that name. Each
+/// name is taken with `create_new`, so two uploads at once never share a file. The same
+/// picture uploaded again gets its old name.
+pub fn store(images: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let ext = image_type(bytes).unwrap_or("bin");
+    let stem = stem(name);
+    for n in 1..1_000 {
+        let path = images.join(match n {
             1 => format!("{stem}.{ext}"),
             n => format!("{stem}-{n}.{ext}"),
-        };
-        let path = images.join(file);
-        match std::fs::read(&path) {
-            Ok(existing) if existing == bytes => return path,
-            Ok(_) => continue,
-            Err(_) if path.exists() => continue,
-            Err(_) => return path,
+        });
+        match crate::fs::write::create_new(&path, bytes) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // Only a plain file with the same bytes is the same picture; a link is not.
+                let same = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+                    && std::fs::read(&path).is_ok_and(|existing| existing == bytes);
+                if same {
+                    return Ok(path);
+                }
+            }
+            Err(e) => return Err(e),
         }
     }
-    images.join(format!("{stem}-{}.{ext}", super::version(bytes)))
+    let path = images.join(format!("{stem}-{}.{ext}", super::version(bytes)));
+    crate::fs::write::create_new(&path, bytes).map(|()| path)
 }
 
 /// `POST /__grove/api/upload?name=...&alt=...` with the picture as the body: checks it,
 /// saves it under `static/images/` and answers its address and its Markdown.
-pub fn respond(root: &Path, request: &Request) -> Response {
+pub fn respond(editing: &super::Editing, request: &Request) -> Response {
     let alt = request.query_value("alt").unwrap_or_default();
     let name = request
         .query_value("name")
@@ -91,25 +112,21 @@ pub fn respond(root: &Path, request: &Request) -> Response {
     }
     // `static/` or `static/images/` may be links: they must lead inside the site, and are
     // checked before anything is made under them.
-    let statics = root.join("static");
-    let images = statics.join("images");
-    let leads_out = |p: &Path| p.exists() && !super::inside(p, root);
-    if leads_out(&statics)
-        || leads_out(&images)
-        || std::fs::create_dir_all(&images).is_err()
-        || !super::inside(&images, root)
-    {
+    let images = editing.root.join("static").join("images");
+    if !editing.may_write("static", &images) {
         return super::refuse(
-            500,
-            "static/images/ cannot be made inside the site folder (is it a link to somewhere else?)",
+            403,
+            "static/images/ leads out of the site folder (it is a link to somewhere else): make it a plain folder inside the site, then upload again",
         );
     }
-    let path = destination(&images, &name, &request.body);
-    if !path.exists()
-        && let Err(e) = super::save::write_atomically(&path, &request.body)
-    {
-        return super::refuse(500, &format!("the picture could not be written: {e}"));
-    }
+    let stored = {
+        let _writing = editing.write_lock();
+        std::fs::create_dir_all(&images).and_then(|()| store(&images, &name, &request.body))
+    };
+    let path = match stored {
+        Ok(path) => path,
+        Err(e) => return super::refuse(500, &format!("the picture could not be written: {e}")),
+    };
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -118,14 +135,31 @@ pub fn respond(root: &Path, request: &Request) -> Response {
     super::reply(201, json!({ "url": url, "markdown": markdown(&alt, &url) }))
 }
 
-/// The Markdown for a picture: `![alt](url)`, with the brackets of `alt` escaped.
+/// The longest alt text kept: a sentence or two, not a pasted page.
+const MAX_ALT: usize = 300;
+
+/// The Markdown for a picture: `![alt](url)`. The alt text is made one line (a newline
+/// would end the picture and let what follows be read as HTML) and every character that
+/// Markdown or HTML would read is escaped.
 pub fn markdown(alt: &str, url: &str) -> String {
-    let alt = alt
-        .trim()
-        .replace('\\', "\\\\")
-        .replace('[', "\\[")
-        .replace(']', "\\]");
-    format!("![{alt}]({url})")
+    let one_line: String = alt
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(MAX_ALT)
+        .collect();
+    let mut escaped = String::with_capacity(one_line.len());
+    for c in one_line.chars() {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '!' | '&'
+        ) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    format!("![{escaped}]({url})")
 }
 
 #[cfg(test)]
@@ -161,36 +195,68 @@ mod tests {
     }
 
     #[test]
-    fn names_are_plain_and_never_replace_another_picture() {
+    fn names_are_plain_short_and_never_replace_another_picture() {
         let dir = tempfile::tempdir().unwrap();
-        let first = destination(dir.path(), "My Photo (1).PNG", PNG);
+        let first = store(dir.path(), "My Photo (1).PNG", PNG).unwrap();
         assert_eq!(first.file_name().unwrap(), "my-photo-1.png");
-        std::fs::write(&first, PNG).unwrap();
-        assert_eq!(destination(dir.path(), "My Photo (1).PNG", PNG), first);
+        assert_eq!(store(dir.path(), "My Photo (1).PNG", PNG).unwrap(), first);
         let other = [PNG, b"other"].concat();
-        assert_eq!(
-            destination(dir.path(), "my photo 1.jpg", &other)
-                .file_name()
-                .unwrap(),
-            "my-photo-1-2.png"
-        );
-        assert_eq!(
-            destination(dir.path(), "../../etc/passwd", PNG)
-                .file_name()
-                .unwrap(),
-            "passwd.png"
-        );
-        assert_eq!(
-            destination(dir.path(), "...", PNG).file_name().unwrap(),
-            "image.png"
-        );
+        let second = store(dir.path(), "my photo 1.jpg", &other).unwrap();
+        assert_eq!(second.file_name().unwrap(), "my-photo-1-2.png");
+        assert_eq!(std::fs::read(&second).unwrap(), other);
+        assert_eq!(stem("../../etc/passwd"), "passwd");
+        assert_eq!(stem("..."), "image");
+        let long = stem(&format!("{}.png", "a".repeat(5_000)));
+        assert_eq!(long.len(), MAX_STEM);
     }
 
     #[test]
-    fn alt_text_cannot_break_out_of_the_brackets() {
+    fn uploads_at_once_with_one_name_each_get_their_own_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        for round in 0..10u8 {
+            let pictures: Vec<Vec<u8>> = (0..6u8)
+                .map(|i| [PNG, &[round, i][..], &vec![i; 50_000]].concat())
+                .collect();
+            let stored: Vec<PathBuf> = std::thread::scope(|s| {
+                let handles: Vec<_> = pictures
+                    .iter()
+                    .map(|p| s.spawn(move || store(dir, "race.png", p).unwrap()))
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for (path, bytes) in stored.iter().zip(&pictures) {
+                assert_eq!(&std::fs::read(path).unwrap(), bytes, "{path:?}");
+            }
+            let unique: std::collections::HashSet<_> = stored.iter().collect();
+            assert_eq!(unique.len(), 6);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_name_is_never_taken_for_the_same_picture() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside.png");
+        std::fs::write(&outside, PNG).unwrap();
+        let images = dir.path().join("images");
+        std::fs::create_dir(&images).unwrap();
+        std::os::unix::fs::symlink(&outside, images.join("cat.png")).unwrap();
+        let stored = store(&images, "cat.png", PNG).unwrap();
+        assert_eq!(stored.file_name().unwrap(), "cat-2.png");
+    }
+
+    #[test]
+    fn alt_text_is_one_line_and_cannot_break_out_of_the_brackets() {
         assert_eq!(
             markdown(" A [big] cat ", "/images/cat.png"),
             "![A \\[big\\] cat](/images/cat.png)"
         );
+        assert_eq!(
+            markdown("a cat\n\n<script>alert(1)</script>", "/images/cat.png"),
+            "![a cat \\<script\\>alert(1)\\</script\\>](/images/cat.png)"
+        );
+        let html = crate::markdown::plain_html(&markdown("x\n<b>bold</b>", "/i.png"));
+        assert!(!html.contains("<b>"), "{html}");
     }
 }
