@@ -236,11 +236,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .date();
             let path = grove::cmd::new::create(&root, kind, &title, today)?;
             println!("{}", path.shown());
-            if kind == grove::content::Kind::Article {
-                eprintln!(
-                    "it is a draft: preview it with `grove serve --drafts`, and set draft = false to publish it"
-                );
-            }
+            eprintln!(
+                "it is a draft: `grove serve` shows it at its own address with a Draft banner; set draft = false to publish it"
+            );
             Ok(())
         }
         // main runs check itself: it prints a report and picks its own exit code

@@ -112,7 +112,8 @@ fn initial(kind: Kind, key: &str, title: &str, today: &str, weight: i64) -> (Str
         "date" | "updated" => (format!("{key} = {today}"), true),
         "weight" if kind == Kind::Page => line("weight = 0".into()),
         "weight" => line(format!("weight = {weight}")),
-        "draft" => line(format!("draft = {}", kind == Kind::Article)),
+        // Every new file starts as a draft: nothing reaches the site before it is written.
+        "draft" => line("draft = true".into()),
         "slug" => commented("slug = \"short-name\""),
         "image" => commented("image = \"/images/name.jpg\""),
         "image_alt" => commented("image_alt = \"\""),
@@ -125,7 +126,8 @@ fn initial(kind: Kind, key: &str, title: &str, today: &str, weight: i64) -> (Str
 }
 
 /// The whole new file: every field of its kind, each with its help text from the schema
-/// (the editor shows the same), and a placeholder body.
+/// (the editor shows the same), and an empty body: no placeholder text that a page could
+/// publish before anyone wrote it.
 pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> String {
     let title = toml_string(title);
     let today = today.strftime("%Y-%m-%d").to_string();
@@ -134,17 +136,14 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
         .iter()
         .map(|field| {
             let (text, commented) = initial(kind, field.key, &title, &today, weight);
-            let mut help = field.help.to_string();
-            if field.key == "draft" && kind == Kind::Article {
-                help = "change to false when it is ready to publish".into();
-            }
+            let help = field.help;
             if commented {
                 (
                     format!("# {text}"),
                     format!("{help}; remove the # to use it"),
                 )
             } else {
-                (text, help)
+                (text, help.to_string())
             }
         })
         .collect();
@@ -160,14 +159,6 @@ pub fn file_text(kind: Kind, title: &str, today: NaiveDate, weight: i64) -> Stri
         out.push_str(&format!("{field}{}  # {comment}\n", " ".repeat(pad)));
     }
     out.push_str("+++\n\n");
-    out.push_str(match kind {
-        Kind::Article => {
-            "Write the article here. The first paragraph is its summary in article lists.\n"
-        }
-        Kind::Faq => "Write the answer here.\n",
-        Kind::Team => "Write the bio here.\n",
-        Kind::Page => "Write the page here.\n",
-    });
     out
 }
 
@@ -194,7 +185,11 @@ mod tests {
         assert_eq!(a.meta.date.unwrap().iso, "2025-03-14");
         let f = parse(Kind::Faq, "faq/x.md", "How long?");
         assert_eq!(f.meta.weight, 30);
-        assert!(!f.meta.draft);
+        assert!(f.meta.draft, "every new file starts as a draft");
+        assert!(
+            f.doc.body().trim().is_empty(),
+            "no placeholder text to publish"
+        );
         let t = parse(Kind::Team, "team/x.md", "Jane Doe");
         assert_eq!(t.meta.name, "Jane Doe");
         assert_eq!(t.meta.photo, None);

@@ -105,7 +105,7 @@ const DRAFT: Field = field(
     "draft",
     "Draft",
     Input::Bool,
-    "true keeps it off the site while you write; false publishes it",
+    "true keeps it off the site while you write; change to false when it is ready to publish",
 );
 const SLUG: Field = field(
     "slug",

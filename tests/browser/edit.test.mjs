@@ -218,13 +218,18 @@ if (missing) {
     test('a change on disk since the editor opened is detected, and the edited text stays', async () => {
       const editor = await context.newPage();
       await openEditor(editor);
-      const theirs = read(ARTICLE).replace('In this comprehensive guide', 'In this guide, changed elsewhere,');
-      write(ARTICLE, theirs);
+      // Typed first, then the file changes on disk (a colleague, another program).
       const text = editor.getByLabel('Text', { exact: true });
       const mine = (await text.inputValue()) + '\nA paragraph of mine.\n';
       await text.fill(mine);
+      const theirs = read(ARTICLE).replace('In this comprehensive guide', 'In this guide, changed elsewhere,');
+      write(ARTICLE, theirs);
+      // The tab says so before Save is pressed, and keeps what was typed.
+      await editor.locator('#elsewhere').getByText('This page was changed elsewhere').waitFor();
+      assert.equal(await text.inputValue(), mine);
       await editor.getByRole('button', { name: 'Save' }).click();
-      await editor.locator('#summary').getByText('changed on disk').waitFor();
+      await editor.locator('#conflict').getByText('This page was changed elsewhere since you opened it').waitFor();
+      assert.ok((await editor.locator('#conflict-theirs').textContent()).includes('changed elsewhere,'));
       assert.equal(await text.inputValue(), mine);
       assert.equal(read(ARTICLE), theirs);
       await editor.close();

@@ -219,7 +219,23 @@ fn a_file_changed_on_disk_since_it_was_opened_is_not_overwritten() {
         &save_request(FILE, &opened.version, "Mine", "My text.\n"),
     );
     assert_eq!(r.status, 409, "{}", r.text());
-    assert!(r.text().contains("changed on disk"), "{}", r.text());
+    let answer = json(&r);
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This page was changed elsewhere since you opened it"),
+        "{answer}"
+    );
+    // Their version comes back whole, for the editor to show beside the person's own.
+    assert!(
+        answer["theirs"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("says hello from another editor"),
+        "{answer}"
+    );
+    assert_eq!(answer["theirs"]["fields"]["title"], "First steps");
     assert_eq!(site.read(ARTICLE), theirs);
 }
 

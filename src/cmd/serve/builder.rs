@@ -80,15 +80,8 @@ impl Builder {
     /// page leaves them as they are.
     fn refresh_facts(&mut self, pipeline: &Pipeline) {
         let site = &pipeline.site;
-        let same = self.facts.as_ref().is_some_and(|f| {
-            f.links == site.links && f.base_path == site.config.base_path && f.tz == site.config.tz
-        });
-        if !same {
-            self.facts = Some(Arc::new(Facts::new(
-                &site.links,
-                &site.config.base_path,
-                &site.config.tz,
-            )));
+        if !self.facts.as_ref().is_some_and(|f| f.is_current(site)) {
+            self.facts = Some(Arc::new(Facts::new(site)));
         }
     }
 

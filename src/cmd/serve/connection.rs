@@ -163,7 +163,8 @@ fn serve_connection(id: u64, stream: &Arc<TcpStream>, shared: &Shared, side: Sid
             }
             if let Err((status, why)) = read_body(&mut request, limit, &mut &**stream, &mut buffer)
             {
-                let _ = Response::text(status, why).write_to(&mut &**stream, true, false);
+                // The editor's script reads every answer as JSON.
+                let _ = super::edit::refuse(status, &why).write_to(&mut &**stream, true, false);
                 linger(stream);
                 return;
             }
@@ -231,18 +232,27 @@ fn read_body(
     limit: usize,
     source: &mut impl Source,
     buffer: &mut Buffer,
-) -> Result<(), (u16, &'static str)> {
+) -> Result<(), (u16, String)> {
     if request.chunked {
-        return Err((411, "send the length of the body (Content-Length)"));
+        return Err((411, "send the length of the body (Content-Length)".into()));
     }
-    let Ok(len) = usize::try_from(request.content_length) else {
-        return Err((413, "this request is too large"));
-    };
+    let len = usize::try_from(request.content_length).unwrap_or(usize::MAX);
     if len > limit {
-        return Err((
-            413,
-            "this request is too large (a picture can be up to 10 MB, a page's text up to 4 MB)",
-        ));
+        let mb = |n: usize| n as f64 / 1_048_576.0;
+        let why = if request.path() == "/__grove/api/upload" {
+            format!(
+                "This picture is {:.1} MB; the largest accepted is {:.0} MB. Make it smaller (a width of 3,000 pixels is plenty) and upload it again",
+                mb(len),
+                mb(limit)
+            )
+        } else {
+            format!(
+                "This page's text is {:.1} MB; the largest the editor takes is {:.0} MB",
+                mb(len),
+                mb(limit)
+            )
+        };
+        return Err((413, why));
     }
     let mut body = Vec::with_capacity(len);
     let mut left = len - buffer.take_into(len, &mut body);
@@ -250,12 +260,17 @@ fn read_body(
     let mut chunk = vec![0u8; 64 * 1024];
     while left > 0 {
         let Some(wait) = BODY_DEADLINE.checked_sub(start.elapsed()) else {
-            return Err((408, "the request's body did not arrive in time"));
+            return Err((408, "the request's body did not arrive in time".into()));
         };
         let want = left.min(chunk.len());
         match source.read_for(&mut chunk[..want], wait) {
-            Ok(0) => return Err((400, "the connection closed before the whole body arrived")),
-            Err(_) => return Err((408, "the request's body did not arrive in time")),
+            Ok(0) => {
+                return Err((
+                    400,
+                    "the connection closed before the whole body arrived".into(),
+                ));
+            }
+            Err(_) => return Err((408, "the request's body did not arrive in time".into())),
             Ok(n) => {
                 body.extend_from_slice(&chunk[..n]);
                 left -= n;

@@ -42,9 +42,13 @@
     const status = document.getElementById("status");
     const summary = document.getElementById("summary");
     const saveButton = document.getElementById("save");
-    let dirty = false;
+    const backupKey = "grove-backup:" + file;
+    // Date fields the person emptied on purpose (an unreadable date is not "no date").
+    const cleared = new Set();
+    let saved = "";
     let saving = false;
     let timer = 0;
+    let backupTimer = 0;
     let asked = 0;
 
     function values() {
@@ -53,11 +57,36 @@
         fields[input.dataset.field] =
           input.type === "checkbox" ? (input.checked ? "true" : "false") : input.value;
       }
-      return { file, version: form.dataset.version, fields, body: body.value };
+      return { file, version: form.dataset.version, fields, body: body.value, cleared: [...cleared] };
+    }
+
+    // What the file holds, as the form shows it: compared with the form to tell the truth.
+    function state() {
+      const v = values();
+      return JSON.stringify([v.fields, v.body]);
+    }
+    function dirty() {
+      return state() !== saved;
+    }
+
+    function showStatus() {
+      const changed = dirty();
+      status.classList.toggle("unsaved", changed);
+      if (changed) status.textContent = "Unsaved changes";
+      else if (!status.dataset.saved) status.textContent = "All changes saved";
+    }
+
+    function time(at) {
+      return new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     }
 
     function control(field) {
       return field === "body" ? body : form.querySelector('[data-field="' + CSS.escape(field) + '"]');
+    }
+    // Where a field's error goes and what gets focus: the visible box of a list.
+    function visible(input) {
+      if (!input || input.type !== "hidden") return input;
+      return form.querySelector('[data-list="' + CSS.escape(input.dataset.field) + '"]') || input;
     }
 
     function clearProblems() {
@@ -83,7 +112,7 @@
       const list = document.createElement("ul");
       for (const problem of problems) {
         const item = document.createElement("li");
-        const input = problem.field ? control(problem.field) : null;
+        const input = visible(problem.field ? control(problem.field) : null);
         if (input) {
           const folded = input.closest("details");
           if (folded) folded.open = true;
@@ -106,9 +135,25 @@
       summary.hidden = false;
     }
 
+    // What the browser knows is wrong before anything is sent: a date it cannot read
+    // (31 February), a number with letters. The server checks the same again.
+    function browserProblems() {
+      const problems = [];
+      for (const input of form.querySelectorAll("[data-field]")) {
+        const label = (form.querySelector('label[for="' + CSS.escape(input.id) + '"]') || {}).textContent || "";
+        const name = label.replace(/\s*\(required\)\s*$/, "");
+        if (input.type === "date" && input.validity.badInput) {
+          problems.push({ field: input.dataset.field, message: name + " is not a date the calendar has: check the day and the month" });
+        } else if (input.inputMode === "numeric" && input.value.trim() && !/^-?\d+$/.test(input.value.trim())) {
+          problems.push({ field: input.dataset.field, message: name + " must be a whole number, e.g. 10" });
+        }
+      }
+      return problems;
+    }
+
     function showPreview(html, problems) {
       // A page of its own, without scripts (the frame is sandboxed): the page's text in
-      // readable type; pictures and links resolve against the preview.
+      // readable type; pictures and links resolve against the site's address.
       frame.srcdoc =
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><base href="' +
         site +
@@ -135,15 +180,151 @@
       }
     }
 
+    // The form is kept in this browser as the person types, per file: a closed tab, a
+    // crash or a restart loses nothing.
+    function backup() {
+      clearTimeout(backupTimer);
+      backupTimer = setTimeout(() => {
+        try {
+          if (dirty()) {
+            const v = values();
+            localStorage.setItem(backupKey, JSON.stringify({ at: Date.now(), version: v.version, fields: v.fields, body: v.body }));
+          } else {
+            localStorage.removeItem(backupKey);
+          }
+        } catch (_) {
+          /* storage full or off: the form itself still holds the text */
+        }
+      }, 300);
+    }
+
     function changed() {
-      dirty = true;
+      status.dataset.saved = "";
+      showStatus();
+      backup();
       clearTimeout(timer);
       timer = setTimeout(preview, 250);
+    }
+
+    function fill(fields, text) {
+      for (const input of form.querySelectorAll("[data-field]")) {
+        const value = fields[input.dataset.field];
+        if (value === undefined) continue;
+        if (input.type === "checkbox") input.checked = value === "true";
+        else input.value = value;
+        if (input.type === "hidden") renderChips(input);
+      }
+      body.value = text;
+    }
+
+    function offerRestore() {
+      let kept;
+      try {
+        kept = JSON.parse(localStorage.getItem(backupKey) || "null");
+      } catch (_) {
+        kept = null;
+      }
+      if (!kept || JSON.stringify([kept.fields, kept.body]) === saved) return;
+      const box = document.getElementById("restore");
+      const p = document.createElement("p");
+      p.textContent =
+        "You typed changes to this page at " + time(kept.at) + " that were not saved." +
+        (kept.version !== form.dataset.version ? " The file has changed since: after restoring, Save shows both versions." : "");
+      const restore = document.createElement("button");
+      restore.type = "button";
+      restore.textContent = "Restore what you typed at " + time(kept.at);
+      const discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "danger";
+      discard.textContent = "Discard it";
+      const row = document.createElement("div");
+      row.className = "choices";
+      row.append(restore, discard);
+      box.replaceChildren(p, row);
+      box.hidden = false;
+      restore.addEventListener("click", () => {
+        fill(kept.fields, kept.body);
+        // Saved against the version it was typed on: a newer file is never overwritten.
+        form.dataset.version = kept.version;
+        box.hidden = true;
+        changed();
+        body.focus();
+      });
+      discard.addEventListener("click", () => {
+        localStorage.removeItem(backupKey);
+        box.hidden = true;
+      });
+    }
+
+    // The two versions side by side, lines that differ marked.
+    function text(v) {
+      const lines = [];
+      for (const input of form.querySelectorAll("[data-field]")) {
+        const key = input.dataset.field;
+        const value = (v.fields[key] || "").replace(/\n/g, ", ");
+        const label = (form.querySelector('label[for="' + CSS.escape(visible(input).id) + '"]') || {}).textContent || key;
+        if (value) lines.push(label.replace(/\s*\(required\)\s*$/, "") + ": " + value);
+      }
+      return lines.join("\n") + "\n\n" + v.body;
+    }
+    function showVersions(element, mine, other) {
+      const others = new Set(other.split("\n"));
+      element.replaceChildren();
+      for (const line of mine.split("\n")) {
+        const span = document.createElement("span");
+        span.textContent = line + "\n";
+        if (!others.has(line)) span.className = "differs";
+        element.append(span);
+      }
+    }
+    function showConflict(theirs, what) {
+      const conflict = document.getElementById("conflict");
+      say(document.getElementById("conflict-what"), what);
+      const mineText = text(values());
+      const theirText = text(theirs);
+      showVersions(document.getElementById("conflict-theirs"), theirText, mineText);
+      showVersions(document.getElementById("conflict-mine"), mineText, theirText);
+      conflict.hidden = false;
+      conflict.focus();
+      const done = () => {
+        conflict.hidden = true;
+        document.getElementById("elsewhere").hidden = true;
+      };
+      document.getElementById("take-theirs").onclick = () => {
+        fill(theirs.fields, theirs.body);
+        form.dataset.version = theirs.version;
+        saved = state();
+        cleared.clear();
+        done();
+        changed();
+        say(status, "The form now shows their version; nothing of yours was saved.");
+      };
+      document.getElementById("keep-mine").onclick = () => {
+        form.dataset.version = theirs.version;
+        done();
+        save();
+      };
+      document.getElementById("merge").onclick = () => {
+        // Their version stays on screen to copy from; Save then replaces it.
+        form.dataset.version = theirs.version;
+        document.getElementById("keep-mine").hidden = true;
+        document.getElementById("take-theirs").hidden = true;
+        say(status, "Merge by hand: change the form until it holds both, then Save.");
+        body.focus();
+      };
     }
 
     async function save(event) {
       if (event) event.preventDefault();
       if (saving) return;
+      for (const box of form.querySelectorAll("[data-list]")) commitList(box);
+      const problems = browserProblems();
+      if (problems.length) {
+        showProblems(problems);
+        say(status, "Not saved: fix what is marked, then save again. The file is as it was.");
+        summary.focus();
+        return;
+      }
       saving = true;
       saveButton.disabled = true;
       say(status, "Saving…");
@@ -151,10 +332,14 @@
         const { status: code, data } = await post("/__grove/api/save", values());
         if (code === 200) {
           form.dataset.version = data.version;
-          dirty = false;
+          saved = state();
+          cleared.clear();
           clearProblems();
-          const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-          status.replaceChildren("Saved at " + time + ". Open tabs of the page reload by themselves. ");
+          localStorage.removeItem(backupKey);
+          document.getElementById("conflict").hidden = true;
+          status.dataset.saved = "yes";
+          status.classList.remove("unsaved");
+          status.replaceChildren("All changes saved at " + time(Date.now()) + ". Open tabs of the page reload by themselves. ");
           if (data.url) {
             const link = document.createElement("a");
             link.href = site + data.url;
@@ -165,8 +350,12 @@
           showProblems(data.problems || []);
           say(status, "Not saved: fix what is marked, then save again. The file is as it was.");
           summary.focus();
+        } else if (code === 409 && data.theirs && data.theirs.version) {
+          clearProblems();
+          say(status, "Not saved: the page was changed elsewhere. Your text is still here.");
+          showConflict(data.theirs, data.message);
         } else {
-          // 409: changed on disk; 403: the key or the origin; 5xx: the disk.
+          // 403: the key or the origin; 5xx: the disk.
           showProblems([{ field: null, message: data.message || "the file could not be saved" }]);
           say(status, "Not saved. Your text is still here.");
           summary.focus();
@@ -183,17 +372,255 @@
       }
     }
 
-    form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
+    // The live-reload socket of the editor's own address says when the site changed:
+    // if this file is one of the changes, the person learns it before pressing Save.
+    function watchElsewhere() {
+      let socket;
+      const connect = () => {
+        socket = new WebSocket("ws://" + location.host + "/__grove/live");
+        socket.onmessage = () => checkElsewhere();
+        socket.onclose = () => setTimeout(connect, 1000);
+      };
+      connect();
+    }
+    async function checkElsewhere() {
+      if (saving) return;
+      try {
+        const { status: code, data } = await post("/__grove/api/current", { file });
+        if (code !== 200 || !data.version || data.version === form.dataset.version || saving) return;
+        const box = document.getElementById("elsewhere");
+        const p = document.createElement("p");
+        p.textContent =
+          "This page was changed elsewhere at " + time(Date.now()) +
+          " (in another tab, another program, or by a colleague). Your text here is kept.";
+        const compare = document.createElement("button");
+        compare.type = "button";
+        compare.textContent = "Compare the two versions";
+        compare.addEventListener("click", () => showConflict(data, "The file as it is now, beside what this form holds."));
+        box.replaceChildren(p, compare);
+        box.hidden = false;
+        if (!dirty()) {
+          // Nothing typed here: take theirs, and say so.
+          fill(data.fields, data.body);
+          form.dataset.version = data.version;
+          saved = state();
+          showStatus();
+          p.textContent += " The form now shows the new version.";
+          compare.remove();
+        }
+      } catch (_) {
+        /* the preview is restarting: the next message asks again */
+      }
+    }
+
+    // Lists (topics, languages): typed items become chips; the hidden field holds one
+    // per line. Whatever a person types (commas, the help's ["a", "b"], quotes) is split.
+    function items(text) {
+      const out = [];
+      for (const part of text.split(/[\n,]/)) {
+        const item = part.trim().replace(/^[\s\[\]"'“”‘’]+|[\s\[\]"'“”‘’]+$/g, "").trim();
+        if (item && !out.includes(item)) out.push(item);
+      }
+      return out;
+    }
+    function hiddenOf(box) {
+      return form.querySelector('[data-field="' + CSS.escape(box.dataset.list) + '"]');
+    }
+    function renderChips(hidden) {
+      const box = form.querySelector('[data-list="' + CSS.escape(hidden.dataset.field) + '"]');
+      const chips = document.getElementById(box.id + "-chips");
+      chips.replaceChildren();
+      for (const item of items(hidden.value)) {
+        const li = document.createElement("li");
+        const span = document.createElement("span");
+        span.textContent = item;
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", "Remove " + item);
+        remove.addEventListener("click", () => {
+          hidden.value = items(hidden.value).filter((i) => i !== item).join("\n");
+          renderChips(hidden);
+          changed();
+          box.focus();
+        });
+        li.append(span, remove);
+        chips.append(li);
+      }
+    }
+    function commitList(box) {
+      const typed = items(box.value);
+      if (!typed.length) return;
+      const hidden = hiddenOf(box);
+      const all = items(hidden.value);
+      for (const item of typed) if (!all.includes(item)) all.push(item);
+      hidden.value = all.join("\n");
+      box.value = "";
+      renderChips(hidden);
+      changed();
+    }
+    for (const box of form.querySelectorAll("[data-list]")) {
+      renderChips(hiddenOf(box));
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          commitList(box);
+        } else if (event.key === "Backspace" && !box.value) {
+          const hidden = hiddenOf(box);
+          hidden.value = items(hidden.value).slice(0, -1).join("\n");
+          renderChips(hidden);
+          changed();
+        }
+      });
+      box.addEventListener("input", () => {
+        // A comma ends an item, unless it is inside the brackets of a pasted list.
+        if (/,\s*$/.test(box.value) && !/\[[^\]]*$/.test(box.value)) commitList(box);
+        else if (/\]\s*$/.test(box.value) || box.value.includes("\n")) commitList(box);
+      });
+      box.addEventListener("change", () => commitList(box));
+    }
+
+    for (const input of form.querySelectorAll('input[type="date"][data-field]')) {
+      input.addEventListener("input", () => {
+        if (input.value === "" && !input.validity.badInput) cleared.add(input.dataset.field);
+        else cleared.delete(input.dataset.field);
+      });
+    }
+
+    startPictures(form, site, changed);
+    startDelete(form, file, () => {
+      saved = state();
+      localStorage.removeItem(backupKey);
+    });
+
+    form.addEventListener("input", (event) => {
+      if (!event.target.dataset.list) changed();
+    });
+    form.addEventListener("change", (event) => {
+      if (!event.target.dataset.list) changed();
+    });
     form.addEventListener("submit", save);
     document.addEventListener("keydown", (event) => {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") save(event);
     });
     window.addEventListener("beforeunload", (event) => {
-      if (dirty) event.preventDefault();
+      if (dirty()) event.preventDefault();
     });
     startUpload(body, changed);
+    saved = state();
+    showStatus();
+    offerRestore();
+    watchElsewhere();
     preview();
+  }
+
+  // "Choose a photo" beside a picture field: the picture is uploaded (team photos into
+  // static/images/team/) and its address put into the field.
+  function startPictures(form, site, changed) {
+    for (const picker of form.querySelectorAll("[data-upload]")) {
+      const key = picker.dataset.upload;
+      const field = form.querySelector('[data-field="' + CSS.escape(key) + '"]');
+      const img = document.getElementById(field.id + "-img");
+      const status = document.getElementById(field.id + "-status");
+      field.addEventListener("change", () => {
+        img.src = field.value ? site + field.value : "";
+        img.hidden = !field.value;
+      });
+      picker.addEventListener("change", async () => {
+        const file = picker.files && picker.files[0];
+        if (!file) return;
+        const limit = 10 * 1024 * 1024;
+        if (file.size > limit) {
+          say(status, "This photo is " + (file.size / 1048576).toFixed(1) + " MB; the largest accepted is 10 MB. Make it smaller (a width of 3,000 pixels is plenty) and choose it again.");
+          picker.value = "";
+          return;
+        }
+        const name = form.querySelector('[data-field="name"], [data-field="title"]');
+        const alt = key === "photo" ? "Photo of " + ((name && name.value) || "a team member") : (name && name.value) || "Picture";
+        say(status, "Uploading…");
+        try {
+          const folder = key === "photo" ? "&folder=team" : "";
+          const query = "?name=" + encodeURIComponent(file.name) + "&alt=" + encodeURIComponent(alt) + folder;
+          const { status: code, data } = await post("/__grove/api/upload" + query, file, file.type || "application/octet-stream");
+          if (code === 201) {
+            field.value = data.url;
+            img.src = site + data.url;
+            img.hidden = false;
+            say(status, "Chosen: " + data.url + ". Save to keep it.");
+            changed();
+          } else {
+            say(status, "Not uploaded: " + (data.message || "the picture was refused"));
+          }
+        } catch (_) {
+          say(status, "The preview is not answering: is grove serve still running?");
+        } finally {
+          picker.value = "";
+        }
+      });
+    }
+  }
+
+  // "Delete this page": asks first, naming the page and the pages that link to it, moves
+  // the file to the site's trash, and offers Undo.
+  function startDelete(form, file, forget) {
+    const button = document.getElementById("delete");
+    const dialog = document.getElementById("delete-dialog");
+    if (!button || !dialog) return;
+    const links = document.getElementById("delete-links");
+    button.addEventListener("click", async () => {
+      links.replaceChildren();
+      try {
+        const { data } = await post("/__grove/api/links", { file });
+        const pages = data.pages || [];
+        if (pages.length) {
+          const p = document.createElement("p");
+          p.textContent =
+            pages.length === 1 ? "One page links to it; that link will be broken:" : pages.length + " pages link to it; those links will be broken:";
+          const list = document.createElement("ul");
+          for (const page of pages) {
+            const li = document.createElement("li");
+            const a = document.createElement("a");
+            a.href = page.edit;
+            a.textContent = page.title;
+            li.append(a);
+            list.append(li);
+          }
+          links.append(p, list);
+        }
+      } catch (_) {
+        /* the list is a help, not a condition */
+      }
+      dialog.showModal();
+      document.getElementById("delete-cancel").focus();
+    });
+    document.getElementById("delete-cancel").addEventListener("click", () => dialog.close());
+    document.getElementById("delete-confirm").addEventListener("click", async () => {
+      const { status: code, data } = await post("/__grove/api/delete", { file, version: form.dataset.version });
+      dialog.close();
+      const status = document.getElementById("status");
+      if (code !== 200) {
+        say(status, "Not deleted: " + (data.message || "the page could not be deleted"));
+        return;
+      }
+      forget();
+      const title = document.querySelector("h1").textContent.replace(/^Edit /, "");
+      const main = document.getElementById("main");
+      const h1 = document.createElement("h1");
+      h1.textContent = "Deleted " + title;
+      const p = document.createElement("p");
+      p.setAttribute("role", "status");
+      p.textContent = "The page is in the site's trash. It leaves the site online at the next publish.";
+      const undo = document.createElement("button");
+      undo.type = "button";
+      undo.textContent = "Undo: put it back";
+      undo.addEventListener("click", async () => {
+        const { status: back, data: restored } = await post("/__grove/api/restore", { token: data.token });
+        if (back === 200) location.assign(restored.edit);
+        else say(p, "Not put back: " + (restored.message || "the page could not be restored"));
+      });
+      main.replaceChildren(h1, p, undo);
+      undo.focus();
+    });
   }
 
   function startUpload(body, changed) {
@@ -265,6 +692,12 @@
           return;
         }
         error.textContent = data.message || "the file could not be made";
+        if (data.existing) {
+          const link = document.createElement("a");
+          link.href = data.existing;
+          link.textContent = "Open it";
+          error.append(" ", link);
+        }
         error.hidden = false;
         title.setAttribute("aria-invalid", "true");
         say(status, "");

@@ -12,6 +12,7 @@
 //! ever written, never through a link that leads out of the site.
 
 pub mod form;
+pub mod manage;
 pub mod page;
 pub mod save;
 pub mod upload;
@@ -41,6 +42,8 @@ pub struct Facts {
     pub sources: HashMap<String, String>,
     pub base_path: String,
     pub tz: jiff::tz::TimeZone,
+    /// Every topic the site's pages use, sorted: the editor offers them as suggestions.
+    pub tags: Vec<String>,
 }
 
 impl Default for Facts {
@@ -50,20 +53,39 @@ impl Default for Facts {
             sources: HashMap::new(),
             base_path: String::new(),
             tz: jiff::tz::TimeZone::UTC,
+            tags: Vec::new(),
         }
     }
 }
 
 impl Facts {
-    pub fn new(links: &LinkMap, base_path: &str, tz: &jiff::tz::TimeZone) -> Facts {
+    /// Whether these facts still hold for `site` (a save that adds, renames or retags no
+    /// page leaves them as they are; checked on every save, so without copying).
+    pub fn is_current(&self, site: &crate::site::Site) -> bool {
+        self.links == site.links
+            && self.base_path == site.config.base_path
+            && self.tz == site.config.tz
+            && self.tags.len() == site.tags.len()
+            && site.tags.iter().all(|t| {
+                self.tags
+                    .binary_search_by_key(&t.name.to_lowercase(), |n| n.to_lowercase())
+                    .is_ok()
+            })
+    }
+
+    pub fn new(site: &crate::site::Site) -> Facts {
+        let mut tags: Vec<String> = site.tags.iter().map(|t| t.name.clone()).collect();
+        tags.sort_by_key(|t| t.to_lowercase());
         Facts {
-            sources: links
+            sources: site
+                .links
                 .iter()
                 .map(|(file, url)| (url_to_file(url), file.clone()))
                 .collect(),
-            links: links.clone(),
-            base_path: base_path.to_string(),
-            tz: tz.clone(),
+            links: site.links.clone(),
+            base_path: site.config.base_path.clone(),
+            tz: site.config.tz.clone(),
+            tags,
         }
     }
 }
@@ -312,6 +334,26 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
             new_file(editing, &req, &facts.tz)
         }
         "/__grove/api/upload" => upload::respond(editing, request),
+        "/__grove/api/current" | "/__grove/api/delete" | "/__grove/api/links" => {
+            let Ok(req) = serde_json::from_slice::<manage::FileRequest>(&request.body) else {
+                return refuse(400, "expected the file as JSON");
+            };
+            let Some(file) = content_file(editing, &req.file) else {
+                return refuse(403, NOT_EDITABLE);
+            };
+            match path {
+                "/__grove/api/current" => manage::current(&file, &req),
+                "/__grove/api/delete" => manage::delete(editing, &file, &req),
+                _ => reply(
+                    200,
+                    json!({ "pages": manage::linked_from(&editing.root, &req.file, &facts) }),
+                ),
+            }
+        }
+        "/__grove/api/restore" => match serde_json::from_slice(&request.body) {
+            Ok(req) => manage::restore(editing, &req),
+            Err(_) => refuse(400, "expected the token as JSON"),
+        },
         _ => refuse(404, "no such editing request"),
     }
 }
@@ -340,9 +382,17 @@ fn save_file(editing: &Editing, req: SaveRequest, site: &save::Site, facts: &Fac
         }
     };
     if version(&original) != req.version {
-        return refuse(
+        // Both versions go back: the editor shows them side by side and lets the person
+        // choose, nothing is lost on either side.
+        let theirs = String::from_utf8_lossy(&original);
+        let mut values = manage::form_values(&req.file, &theirs);
+        values["version"] = json!(version(&original));
+        return reply(
             409,
-            "this file was changed on disk since you opened it (in another tab or another program). Nothing was saved, and your text is still in the form: copy what you changed, reload the page to see the file as it is now, and make your change again.",
+            json!({
+                "message": "This page was changed elsewhere since you opened it (in another tab, another program, or by a colleague). Nothing was saved: compare the two versions below and choose.",
+                "theirs": values,
+            }),
         );
     }
     let original = String::from_utf8_lossy(&original);
@@ -393,8 +443,35 @@ fn new_file(editing: &Editing, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Res
                 Some(d) => save_message(&d),
                 None => e.to_string(),
             };
-            refuse(409, &message)
+            // The page that is there already, to open instead.
+            let slug = crate::slugs::slugify(req.title.trim());
+            let existing = match kind.folder() {
+                "" => format!("{slug}.md"),
+                folder => format!("{folder}/{slug}.md"),
+            };
+            let (a, _) = kind_words(kind);
+            let label = kind.fields()[0].label.to_lowercase();
+            match content_file(editing, &existing).filter(|p| p.is_file()) {
+                Some(_) => reply(
+                    409,
+                    json!({
+                        "message": format!("{a} with this {label} exists already: open it to change it, or choose another {label}"),
+                        "existing": page::edit_url(&existing),
+                    }),
+                ),
+                None => refuse(409, &message),
+            }
         }
+    }
+}
+
+/// "A FAQ entry", "FAQ entry": how messages and lists name a kind of content.
+pub fn kind_words(kind: Kind) -> (&'static str, &'static str) {
+    match kind {
+        Kind::Article => ("An article", "article"),
+        Kind::Faq => ("A FAQ entry", "FAQ entry"),
+        Kind::Team => ("A team member", "team member"),
+        Kind::Page => ("A page", "page"),
     }
 }
 
@@ -436,6 +513,7 @@ fn edit_page(request: &Request, shared: &Shared, site: &str) -> Response {
         .and_then(|f| f.links.get(&wanted))
         .cloned();
     let text = String::from_utf8_lossy(&bytes);
+    let tags = snapshot.facts.as_ref().map_or(&[][..], |f| &f.tags[..]);
     page::html(
         page::editor(&page::Open {
             file: &wanted,
@@ -444,6 +522,7 @@ fn edit_page(request: &Request, shared: &Shared, site: &str) -> Response {
             url: url.as_deref(),
             secret: &editing.secret,
             site,
+            suggestions: tags,
         }),
         site,
     )

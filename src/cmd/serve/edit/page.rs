@@ -171,6 +171,8 @@ pub struct Open<'a> {
     pub secret: &'a str,
     /// The site's address (`http://127.0.0.1:1111`): the page and its pictures are there.
     pub site: &'a str,
+    /// The topics the site uses, offered while typing one.
+    pub suggestions: &'a [String],
 }
 
 /// The editor for one file: its fields, its text and the text's preview.
@@ -193,6 +195,7 @@ pub fn editor(open: &Open) -> String {
     // Settings most pages never need, folded away while they are empty, so that the text
     // is near the top of the page.
     let folded = |f: &&FormField| RARE.contains(&f.field.key) && f.value.is_empty();
+    let control = |f: &FormField| control(f, open.suggestions, open.site);
     let controls: String = fields.iter().filter(|f| !folded(f)).map(control).collect();
     let rare: Vec<&FormField> = fields.iter().filter(folded).collect();
     let more = if rare.is_empty() {
@@ -228,6 +231,9 @@ pub fn editor(open: &Open) -> String {
         "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}\
 <form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" data-site=\"{site}\" novalidate>\n\
 <div id=\"summary\" class=\"summary\" tabindex=\"-1\" hidden></div>\n\
+<div id=\"restore\" class=\"notice\" hidden></div>\n\
+<div id=\"elsewhere\" class=\"notice\" role=\"alert\" hidden></div>\n\
+<section id=\"conflict\" class=\"conflict\" tabindex=\"-1\" aria-labelledby=\"conflict-title\" hidden><h2 id=\"conflict-title\">This page was changed elsewhere</h2><p id=\"conflict-what\"></p><div class=\"versions\"><div><h3>Theirs: the file as it is now</h3><pre id=\"conflict-theirs\" tabindex=\"0\"></pre></div><div><h3>Yours: what you typed</h3><pre id=\"conflict-mine\" tabindex=\"0\"></pre></div></div><p class=\"help\">Lines marked with a bar differ between the two.</p><div class=\"choices\"><button type=\"button\" id=\"take-theirs\">Take theirs</button><button type=\"button\" id=\"keep-mine\">Keep mine</button><button type=\"button\" id=\"merge\">Merge by hand</button></div></section>\n\
 <fieldset class=\"fields\"><legend>About this page</legend>\n{controls}</fieldset>\n{more}\
 <div class=\"text\">\n\
 <div class=\"field body\"><label for=\"body\">Text</label><p class=\"help\" id=\"body-help\">Markdown: a blank line between paragraphs, <code>## </code> before a heading, <code>**bold**</code>, <code>[a link](https://example.org)</code>.</p><textarea id=\"body\" name=\"body\" rows=\"24\" spellcheck=\"true\" aria-describedby=\"body-help body-error\">\n{body}</textarea><p class=\"error\" id=\"body-error\" hidden></p></div>\n\
@@ -237,8 +243,10 @@ pub fn editor(open: &Open) -> String {
 <div class=\"field\"><label for=\"image-file\">Picture</label><p class=\"help\" id=\"image-file-help\">PNG, JPEG, GIF or WebP, up to 10 MB. It is saved in <code>static/images/</code>.</p><input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/gif,image/webp\" aria-describedby=\"image-file-help\"></div>\
 <div class=\"field\"><label for=\"image-alt\">What the picture shows, in words (required)</label><p class=\"help\" id=\"image-alt-help\">People who cannot see the picture hear or read this instead.</p><input type=\"text\" id=\"image-alt\" aria-describedby=\"image-alt-help\"></div>\
 <button type=\"button\" id=\"image-insert\">Upload and insert</button><p id=\"image-status\" role=\"status\"></p></fieldset>\n\
-<div class=\"actions\"><button type=\"submit\" id=\"save\">Save</button><p id=\"status\" role=\"status\"></p></div>\n\
-</form>\n</main>",
+<div class=\"actions\"><button type=\"submit\" id=\"save\">Save</button><p id=\"status\" role=\"status\">All changes saved</p><p class=\"help\" id=\"where\">Saving keeps the change on this computer: the site online changes when it is published.</p><button type=\"button\" id=\"delete\" class=\"danger\">Delete this page</button></div>\n\
+</form>\n\
+<dialog id=\"delete-dialog\" aria-labelledby=\"delete-title\"><h2 id=\"delete-title\">Delete “{title}”?</h2><p>The page goes to the site's trash (<code>.grove/trash/</code>), and off the site at the next publish. You can undo it until the preview stops.</p><div id=\"delete-links\"></div><div class=\"choices\"><button type=\"button\" id=\"delete-confirm\" class=\"danger\">Delete “{title}”</button><button type=\"button\" id=\"delete-cancel\">Keep it</button></div></dialog>\n\
+</main>",
         header = header(&view),
         title = esc(&title),
         file = esc(open.file),
@@ -252,7 +260,7 @@ pub fn editor(open: &Open) -> String {
 /// One field of the form: its label, its help (the words `grove new` writes), its input
 /// and a place for its error. (HTML parsers drop a newline right after `<textarea>`: each
 /// textarea starts with one, so that a value that starts with a blank line keeps it.)
-fn control(f: &FormField) -> String {
+fn control(f: &FormField, suggestions: &[String], site: &str) -> String {
     let key = f.field.key;
     let id = format!("f-{key}");
     let help = capitalized(f.field.help);
@@ -321,12 +329,44 @@ fn control(f: &FormField) -> String {
                 "<select id=\"{id}\" name=\"{key}\" data-field=\"{key}\" {described}>{options}</select>"
             )
         }
-        Control::Text | Control::List | Control::Image => format!(
+        Control::List => {
+            // Items as chips, added from a text box; the field itself holds one per line.
+            let items: String = save::list_items(&f.value)
+                .iter()
+                .map(|i| format!("<li><span>{}</span></li>", esc(i)))
+                .collect();
+            let suggest: String = suggestions
+                .iter()
+                .map(|t| format!("<option value=\"{}\">", esc(t)))
+                .collect();
+            let lines = esc(&save::list_items(&f.value).join("\n"));
+            format!(
+                "<ul class=\"chips\" id=\"{id}-chips\" aria-label=\"{} chosen\">{items}</ul><input type=\"text\" id=\"{id}\" data-list=\"{key}\" list=\"{id}-suggest\" autocomplete=\"off\" {described}><datalist id=\"{id}-suggest\">{suggest}</datalist><input type=\"hidden\" name=\"{key}\" data-field=\"{key}\" value=\"{lines}\">",
+                esc(f.field.label)
+            )
+        }
+        Control::Image => {
+            let shown = if f.value.is_empty() {
+                String::new()
+            } else {
+                format!("{site}{}", f.value)
+            };
+            format!(
+                "<input type=\"text\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\" value=\"{value}\" {described}>\
+<div class=\"picture\" data-picture=\"{key}\"><img id=\"{id}-img\" alt=\"\" src=\"{}\"{}>\
+<label class=\"choose\" for=\"{id}-file\">Choose a {}</label><input type=\"file\" id=\"{id}-file\" data-upload=\"{key}\" accept=\"image/png,image/jpeg,image/gif,image/webp\" class=\"visually-hidden\"><p id=\"{id}-status\" role=\"status\"></p></div>",
+                esc(&shown),
+                if shown.is_empty() { " hidden" } else { "" },
+                if key == "photo" { "photo" } else { "picture" },
+            )
+        }
+        Control::Text => format!(
             "<input type=\"text\" id=\"{id}\" name=\"{key}\" data-field=\"{key}\" value=\"{value}\"{required} {described}>"
         ),
     };
     let help = match f.control {
-        Control::List => format!("{help}. Separate them with commas."),
+        Control::List => format!("{help}. Here: type one, then press Enter (or a comma)"),
+        Control::Number => format!("{help}. A whole number, e.g. 10"),
         _ => help,
     };
     format!(
@@ -373,6 +413,7 @@ mod tests {
             url: Some("/team/jane/"),
             secret: "s3cret",
             site: "http://127.0.0.1:1111",
+            suggestions: &[],
         };
         let page = editor(&open);
         for f in form::fields("team/jane.md", &toml::Table::new()) {
@@ -398,6 +439,7 @@ mod tests {
                 url: None,
                 secret: "s",
                 site: "http://127.0.0.1:1111",
+                suggestions: &[],
             })
         };
         let folded = |page: &str, id: &str| {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use toml_edit::{Array, DocumentMut, Item, Value};
 
 use super::form::{self, Control};
+use crate::content::fields::Field;
 use crate::content::front_matter;
 use crate::content::{Page, Section};
 use crate::diag::{Diagnostic, Error, Position};
@@ -22,6 +23,10 @@ pub struct Submitted {
     pub fields: HashMap<String, String>,
     #[serde(default)]
     pub body: String,
+    /// Fields the person emptied on purpose. An empty date that is not listed here is one
+    /// the browser could not read (31 February): it is refused, never taken as "no date".
+    #[serde(default)]
+    pub cleared: Vec<String>,
 }
 
 /// A problem with the submitted file, shown by the field it is about (`"body"` for the
@@ -86,10 +91,13 @@ pub fn apply(
         };
         let now = current.get(field.key).map(form::shown).unwrap_or_default();
         let present = current.contains_key(field.key);
-        if *wanted == now {
+        let same_list = field.input == crate::content::fields::Input::List
+            && list_items(wanted) == list_items(&now);
+        if *wanted == now || same_list {
             continue;
         }
-        match value_for(Control::of(field.input), wanted, present) {
+        let cleared = submitted.cleared.iter().any(|k| k == field.key);
+        match value_for(field, wanted, present, cleared) {
             Ok(Change::Keep) => {}
             Ok(Change::Remove) if field.required => problems.push(Problem::at(
                 Some(field.key),
@@ -124,9 +132,11 @@ enum Change {
     Set(Item),
 }
 
-/// The TOML a form value stands for. Text that is not a date or a number is written as
-/// text, so that the build's own check says what is wrong with it.
-fn value_for(control: Control, wanted: &str, present: bool) -> Result<Change, String> {
+/// The TOML a form value stands for, checked by the field's own definition: messages
+/// name the field by its label, in the words the form uses.
+fn value_for(field: &Field, wanted: &str, present: bool, cleared: bool) -> Result<Change, String> {
+    let control = Control::of(field.input);
+    let label = field.label;
     let text = wanted.trim();
     let string = |s: &str| Ok(Change::Set(Item::Value(Value::from(s))));
     match control {
@@ -134,23 +144,24 @@ fn value_for(control: Control, wanted: &str, present: bool) -> Result<Change, St
             "true" => Ok(Change::Set(Item::Value(Value::from(true)))),
             "false" | "" if !present => Ok(Change::Keep),
             "false" | "" => Ok(Change::Set(Item::Value(Value::from(false)))),
-            other => Err(format!("`{other}` is neither true nor false")),
+            other => Err(format!("{label} must be ticked or not, not `{other}`")),
         },
+        Control::Date if text.is_empty() && present && !cleared => Err(format!(
+            "{label} could not be read: type the date again, e.g. 2025-03-14, or clear the field to remove it"
+        )),
         _ if text.is_empty() && control != Control::List => Ok(Change::Remove),
         Control::Date => match text.parse::<toml_edit::Datetime>() {
-            Ok(d) => Ok(Change::Set(Item::Value(Value::from(d)))),
-            Err(_) => string(text),
+            Ok(d) if d.date.is_some() => Ok(Change::Set(Item::Value(Value::from(d)))),
+            _ => Err(format!(
+                "{label} must be a date, e.g. 2025-03-14; `{text}` is not one"
+            )),
         },
         Control::Number => match text.parse::<i64>() {
             Ok(n) => Ok(Change::Set(Item::Value(Value::from(n)))),
-            Err(_) => string(text),
+            Err(_) => Err(format!("{label} must be a whole number, e.g. 10")),
         },
         Control::List => {
-            let items: Vec<&str> = text
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
+            let items = list_items(text);
             if items.is_empty() && !present {
                 return Ok(Change::Keep);
             }
@@ -166,8 +177,30 @@ fn value_for(control: Control, wanted: &str, present: bool) -> Result<Change, St
                 .map_err(|e: toml_edit::TomlError| format!("not valid TOML: {}", e.message()))?;
             Ok(Change::Set(Item::Table(table.as_table().clone())))
         }
+        Control::Text | Control::Image | Control::Choice(_) if text.contains(['\n', '\r']) => {
+            Err(format!("{label} must be one line"))
+        }
         Control::Text | Control::Paragraph | Control::Image | Control::Choice(_) => string(text),
     }
+}
+
+/// The items of a list however a person typed it: one per line, separated by commas, or
+/// written as the help's example (`["anxiety", "mindfulness"]`); quotes and brackets
+/// around items are dropped, and an item given twice is kept once.
+pub fn list_items(text: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for part in text.split(['\n', ',']) {
+        let item = part
+            .trim()
+            .trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '[' | ']' | '"' | '\'' | '“' | '”' | '‘' | '’')
+            })
+            .trim();
+        if !item.is_empty() && !items.iter().any(|i| i == item) {
+            items.push(item.to_string());
+        }
+    }
+    items
 }
 
 /// Puts `item` at `key`, keeping the comments written before and after the old value.
@@ -296,6 +329,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: body.into(),
+            cleared: Vec::new(),
         }
     }
 
@@ -368,19 +402,82 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_date_is_reported_by_the_build_at_its_field() {
-        let text = apply(
+    fn a_bad_date_or_number_is_refused_by_its_field_in_the_forms_words() {
+        let problems = apply(
             "articles/x.md",
             ARTICLE,
             &submit(&[("date", "14/03/2025")], "Text\n"),
         )
-        .unwrap();
-        let problems = site_check("articles/x.md", &text);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].field.as_deref(), Some("date"));
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [Problem::at(
+                Some("date"),
+                "Published must be a date, e.g. 2025-03-14; `14/03/2025` is not one"
+            )]
+        );
+        let problems = apply(
+            "faq/x.md",
+            "+++\ntitle = \"Q?\"\nweight = 10\n+++\n",
+            &submit(&[("weight", "last")], ""),
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [Problem::at(
+                Some("weight"),
+                "Order must be a whole number, e.g. 10"
+            )]
+        );
+        // 31 February passes the form's parser, and the build's own check refuses it.
+        let text = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(&[("date", "2025-02-31")], "Text\n"),
+        );
+        match text {
+            Err(problems) => assert_eq!(problems[0].field.as_deref(), Some("date")),
+            Ok(text) => {
+                let problems = site_check("articles/x.md", &text);
+                assert_eq!(problems[0].field.as_deref(), Some("date"), "{problems:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_date_removes_it_only_when_cleared_on_purpose() {
+        let unread =
+            apply("articles/x.md", ARTICLE, &submit(&[("date", "")], "Text\n")).unwrap_err();
+        assert_eq!(unread[0].field.as_deref(), Some("date"));
         assert!(
-            problems[0].message.contains("`14/03/2025` is not a date"),
-            "{problems:?}"
+            unread[0].message.starts_with("Published could not be read"),
+            "{unread:?}"
+        );
+        let mut cleared = submit(&[("date", "")], "Text\n");
+        cleared.cleared = vec!["date".into()];
+        let text = apply("articles/x.md", ARTICLE, &cleared).unwrap();
+        assert!(!text.contains("date ="), "{text}");
+    }
+
+    #[test]
+    fn topics_typed_any_way_become_clean_items() {
+        for typed in [
+            "anxiety, mindfulness",
+            "[\"anxiety\", \"mindfulness\"]",
+            "anxiety\nmindfulness\n",
+            "'anxiety' , “mindfulness”, anxiety",
+        ] {
+            assert_eq!(list_items(typed), ["anxiety", "mindfulness"], "{typed:?}");
+        }
+        let text = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(&[("tags", "[\"anxiety\", \"mindfulness\"]")], "Text\n"),
+        )
+        .unwrap();
+        assert!(
+            text.contains("tags = [\"anxiety\", \"mindfulness\"]"),
+            "{text}"
         );
     }
 

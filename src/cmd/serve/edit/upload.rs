@@ -112,7 +112,12 @@ pub fn respond(editing: &super::Editing, request: &Request) -> Response {
     }
     // `static/` or `static/images/` may be links: they must lead inside the site, and are
     // checked before anything is made under them.
-    let images = editing.root.join("static").join("images");
+    // Team photos go into their own folder, as the guide asks; nothing else is chosen by
+    // the request.
+    let mut images = editing.root.join("static").join("images");
+    if request.query_value("folder").as_deref() == Some("team") {
+        images.push("team");
+    }
     if !editing.may_write("static", &images) {
         return super::refuse(
             403,
@@ -131,7 +136,10 @@ pub fn respond(editing: &super::Editing, request: &Request) -> Response {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let url = format!("/images/{file}");
+    let url = match images.ends_with("team") {
+        true => format!("/images/team/{file}"),
+        false => format!("/images/{file}"),
+    };
     super::reply(201, json!({ "url": url, "markdown": markdown(&alt, &url) }))
 }
 
