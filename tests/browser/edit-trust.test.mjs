@@ -14,7 +14,7 @@
 // Environment: GROVE_BIN (default target/release/grove), CHROME_PATH (default /usr/bin/chromium).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,15 @@ const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082',
   'hex',
 );
+
+const screenshots = process.env.GROVE_SCREENSHOTS ? path.resolve(process.env.GROVE_SCREENSHOTS) : null;
+
+/** A screenshot for docs/editing.md (GROVE_SCREENSHOTS=docs/images); `at` is scrolled into view. */
+async function shot(page, name, at = null) {
+  if (!screenshots) return;
+  if (at) await page.locator(at).first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(screenshots, name) });
+}
 
 const missing = missingPrerequisite({ browser: true });
 
@@ -128,6 +137,7 @@ if (missing) {
       await topics.pressSequentially('["anxiety", "mindfulness"]');
       await topics.press('Enter');
       assert.equal(await status.textContent(), 'Unsaved changes');
+      await shot(page, 'editor-topics.png', '#f-tags');
       const chips = await page.locator('#f-tags-chips li span').allTextContents();
       assert.ok(chips.includes('anxiety') && chips.includes('mindfulness'), JSON.stringify(chips));
       assert.ok(!chips.some((c) => /[\[\]"]/.test(c)), JSON.stringify(chips));
@@ -161,6 +171,7 @@ if (missing) {
       const again = await openEditor('team/alyson-barry.md');
       const restore = again.getByRole('button', { name: /^Restore what you typed at \d/ });
       await restore.waitFor();
+      await shot(again, 'editor-restore.png');
       const problems = await axeBoth(again, 'restore offer');
       await restore.click();
       assert.ok((await again.getByLabel('Text', { exact: true }).inputValue()).includes('typed before the tab was closed'));
@@ -194,6 +205,7 @@ if (missing) {
       assert.ok((await second.locator('#conflict-theirs').textContent()).includes('Written in the first tab.'));
       assert.ok((await second.locator('#conflict-mine').textContent()).includes('Written in the second tab.'));
       assert.ok((await second.locator('#conflict-mine .differs').count()) > 0, 'changed lines marked');
+      await shot(second, 'editor-conflict.png', '#conflict');
       const problems = await axeBoth(second, 'two versions');
       assert.ok(!read('content/about.md').includes('second tab'), 'nothing was overwritten');
       await second.getByRole('button', { name: 'Keep mine' }).click();
@@ -234,16 +246,17 @@ if (missing) {
     });
 
     test('7. Delete this page asks first, names the links to it, and Undo puts it back', async () => {
-      const file = 'content/faq/how-long-do-the-effects-of-ketamine-assisted-psychotherapy-last.md';
-      const faqFiles = readdirSync(path.join(root, 'content/faq'));
-      const target = faqFiles.find((f) => f !== '_index.md' && existsSync(path.join(root, 'content/faq', f)));
-      const rel = existsSync(path.join(root, file)) ? file : `content/faq/${target}`;
+      // The About page: the article on ketamine-assisted psychotherapy links to it.
+      const rel = 'content/about.md';
       const text = read(rel);
       const page = await openEditor(rel.replace(/^content\//, ''));
       await page.getByRole('button', { name: 'Delete this page' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.waitFor();
-      assert.match(await dialog.textContent(), /Delete “.+”\?/);
+      assert.match(await dialog.textContent(), /Delete “About the center”\?/);
+      await dialog.getByRole('link', { name: 'Ketamine-Assisted Psychotherapy' }).waitFor();
+      assert.match(await dialog.textContent(), /links? to it; th(at|ose) links? will be broken/);
+      await shot(page, 'editor-delete.png');
       const problems = await axeBoth(page, 'delete dialog');
       await dialog.getByRole('button', { name: /^Delete “/ }).click();
       await page.getByRole('heading', { name: /^Deleted/ }).waitFor();
@@ -267,6 +280,7 @@ if (missing) {
       assert.match(value, /^\/images\/team\/alyson-\d+\.png$/);
       assert.ok(existsSync(path.join(root, 'static', value)));
       assert.equal(await page.locator('#f-photo-img').isVisible(), true);
+      await shot(page, 'editor-photo.png', '#f-photo');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.locator('#status').filter({ hasText: 'All changes saved at' }).waitFor();
       assert.ok(read(TEAM).includes(`photo = "${value}"`));

@@ -261,7 +261,9 @@
       const lines = [];
       for (const input of form.querySelectorAll("[data-field]")) {
         const key = input.dataset.field;
-        const value = (v.fields[key] || "").replace(/\n/g, ", ");
+        const raw = v.fields[key] || "";
+        // An unticked box and a missing key mean the same: neither is shown.
+        const value = (input.type === "checkbox" && raw === "false" ? "" : raw).replace(/\n/g, ", ");
         const label = (form.querySelector('label[for="' + CSS.escape(visible(input).id) + '"]') || {}).textContent || key;
         if (value) lines.push(label.replace(/\s*\(required\)\s*$/, "") + ": " + value);
       }

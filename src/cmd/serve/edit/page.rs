@@ -365,7 +365,11 @@ fn control(f: &FormField, suggestions: &[String], site: &str) -> String {
         ),
     };
     let help = match f.control {
-        Control::List => format!("{help}. Here: type one, then press Enter (or a comma)"),
+        // The file's TOML example (`["a", "b"]`) is not how the form takes a list.
+        Control::List => format!(
+            "{}. Type one, then press Enter (or a comma)",
+            without_toml_example(&help)
+        ),
         Control::Number => format!("{help}. A whole number, e.g. 10"),
         _ => help,
     };
@@ -373,6 +377,16 @@ fn control(f: &FormField, suggestions: &[String], site: &str) -> String {
         "<div class=\"field\" data-key=\"{key}\">{label}<p class=\"help\" id=\"{id}-help\">{}</p>{input}<p class=\"error\" id=\"{id}-error\" hidden></p></div>\n",
         esc(&help)
     )
+}
+
+/// `topics, e.g. ["a", "b"]; each gets a page` -> `topics; each gets a page`.
+fn without_toml_example(help: &str) -> String {
+    match (help.find(", e.g. ["), help.find(']')) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{}", &help[..start], &help[end + 1..])
+        }
+        _ => help.to_string(),
+    }
 }
 
 fn capitalized(s: &str) -> String {
@@ -455,6 +469,15 @@ mod tests {
             "a setting with a value is shown"
         );
         assert!(folded(&set, "f-slug"));
+    }
+
+    #[test]
+    fn list_help_drops_the_files_example() {
+        assert_eq!(
+            without_toml_example("topics, e.g. [\"anxiety\", \"mindfulness\"]; each gets a page"),
+            "topics; each gets a page"
+        );
+        assert_eq!(without_toml_example("plain"), "plain");
     }
 
     #[test]
