@@ -270,6 +270,23 @@ if (missing) {
       await page.close();
     });
 
+    test('on a phone, "Preview" shows the page in place of the text, and back', async () => {
+      const page = await openEditor(ARTICLE_FILE);
+      await page.setViewportSize(PHONE);
+      const toggle = page.getByRole('button', { name: 'Preview', exact: true });
+      const text = page.getByLabel('Text', { exact: true });
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      assert.equal(await text.isVisible(), false);
+      const frame = await page.locator('#preview').boundingBox();
+      assert.ok(frame && frame.y < PHONE.height * 2, 'the preview is near the top');
+      await toggle.click();
+      assert.equal(await text.isVisible(), true);
+      await page.setViewportSize(DESKTOP);
+      assert.equal(await toggle.isVisible(), false, 'no toggle beside each other');
+      await page.close();
+    });
+
     test('8. the team Photo field takes a photo from the computer', async () => {
       const page = await openEditor('team/alyson-barry.md');
       const photoFile = path.join(tmpdir(), `alyson-${process.pid}.png`);

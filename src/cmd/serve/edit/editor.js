@@ -489,6 +489,14 @@
       });
     }
 
+    const toggle = document.getElementById("preview-toggle");
+    toggle.addEventListener("click", () => {
+      const on = toggle.getAttribute("aria-pressed") !== "true";
+      toggle.setAttribute("aria-pressed", String(on));
+      form.classList.toggle("previewing", on);
+      if (on) preview();
+    });
+
     startPictures(form, site, changed);
     startDelete(form, file, () => {
       saved = state();
