@@ -128,6 +128,21 @@ if (missing) {
       await page.close();
     });
 
+    test('a word typed as the Order is refused in the form\'s words', async () => {
+      const file = 'content/faq/how-long-do-effects-last.md';
+      const before = read(file);
+      const page = await openEditor(file.replace(/^content\//, ''));
+      const order = page.getByLabel('Order');
+      await order.fill('');
+      await order.pressSequentially('last');
+      await page.getByRole('button', { name: 'Save' }).click();
+      const error = page.locator('#f-weight-error');
+      await error.waitFor({ state: 'visible' });
+      assert.equal(await error.textContent(), 'Order must be a whole number, e.g. 10');
+      assert.equal(read(file), before);
+      await page.close();
+    });
+
     test('2. topics typed as the example become clean topics; 3. after Ctrl+S, leaving asks nothing', async () => {
       const page = await openEditor(ARTICLE_FILE);
       const status = page.locator('#status');

@@ -146,6 +146,9 @@
           problems.push({ field: input.dataset.field, message: name + " is not a date the calendar has: check the day and the month" });
         } else if (input.inputMode === "numeric" && input.value.trim() && !/^-?\d+$/.test(input.value.trim())) {
           problems.push({ field: input.dataset.field, message: name + " must be a whole number, e.g. 10" });
+        } else if (input.closest(".field") && input.closest(".field").querySelector("[data-upload]") && input.value.trim() &&
+          !/^(\/(?!\/)|https?:\/\/)\S*$/.test(input.value.trim())) {
+          problems.push({ field: input.dataset.field, message: name + " must be the address of a picture, e.g. /images/room.jpg" });
         }
       }
       return problems;

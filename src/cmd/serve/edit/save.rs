@@ -180,8 +180,20 @@ fn value_for(field: &Field, wanted: &str, present: bool, cleared: bool) -> Resul
         Control::Text | Control::Image | Control::Choice(_) if text.contains(['\n', '\r']) => {
             Err(format!("{label} must be one line"))
         }
+        Control::Image if !is_picture_address(text) => Err(format!(
+            "{label} must be the address of a picture, e.g. /images/room.jpg"
+        )),
         Control::Text | Control::Paragraph | Control::Image | Control::Choice(_) => string(text),
     }
+}
+
+/// Whether `text` can be a picture's address: from the site's root (`/images/x.jpg`) or a
+/// full `https://` address, without spaces.
+pub fn is_picture_address(text: &str) -> bool {
+    (text.starts_with('/') && !text.starts_with("//")
+        || text.starts_with("https://")
+        || text.starts_with("http://"))
+        && !text.contains(char::is_whitespace)
 }
 
 /// The items of a list however a person typed it: one per line, separated by commas, or
@@ -442,6 +454,27 @@ mod tests {
                 assert_eq!(problems[0].field.as_deref(), Some("date"), "{problems:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_picture_field_takes_an_address() {
+        let problems = apply(
+            "articles/x.md",
+            ARTICLE,
+            &submit(&[("image", "C:\\Users\\me\\room.jpg")], "Text\n"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [Problem::at(
+                Some("image"),
+                "Share image must be the address of a picture, e.g. /images/room.jpg"
+            )]
+        );
+        assert!(
+            is_picture_address("/images/room.jpg") && is_picture_address("https://x.org/a.png")
+        );
+        assert!(!is_picture_address("room.jpg") && !is_picture_address("//evil.example/x.png"));
     }
 
     #[test]
