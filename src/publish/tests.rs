@@ -376,7 +376,6 @@ fn a_colleagues_change_to_the_same_page_stops_it_with_both_versions_kept() {
 #[test]
 fn a_push_refused_because_someone_published_meanwhile_is_tried_again() {
     let world = World::new();
-    let mine = world.mine();
     world.about("Mine.");
     let repo = world.repo();
     let seen = order(&repo, "Mine");
