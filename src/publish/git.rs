@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// How long a command that stays on this computer may take.
 pub const LOCAL: Duration = Duration::from_secs(60);
 /// How long a command that talks to the repository online may take.
-pub const NETWORK: Duration = Duration::from_secs(120);
+pub const NETWORK: Duration = Duration::from_secs(60);
 
 /// Why a git command did not do its work.
 #[derive(Debug, thiserror::Error)]

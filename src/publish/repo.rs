@@ -169,7 +169,7 @@ impl Repo {
     }
 
     /// A path from the site folder (`content/about.md`) as git names it.
-    pub(super) fn top_path(&self, site_path: &str) -> String {
+    pub fn top_path(&self, site_path: &str) -> String {
         format!("{}{site_path}", self.prefix)
     }
 
@@ -179,7 +179,7 @@ impl Repo {
     }
 
     /// Whether a path (as git names it) is one that publishing may commit.
-    pub(super) fn publishable(&self, top_path: &str) -> bool {
+    pub fn publishable(&self, top_path: &str) -> bool {
         let name = top_path.rsplit('/').next().unwrap_or(top_path);
         !crate::fs::is_ignored_file_name(name)
             && self.pathspecs().iter().any(|spec| {
@@ -191,7 +191,7 @@ impl Repo {
     }
 
     /// The commit a revision names.
-    pub(super) fn commit_of(&self, rev: &str) -> Result<String, GitError> {
+    pub fn commit_of(&self, rev: &str) -> Result<String, GitError> {
         Ok(self
             .git
             .run(&[
