@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// How long a command that stays on this computer may take.
 pub const LOCAL: Duration = Duration::from_secs(60);
 /// How long a command that talks to the repository online may take.
-pub const NETWORK: Duration = Duration::from_secs(60);
+pub const NETWORK: Duration = Duration::from_secs(90);
 
 /// Why a git command did not do its work.
 #[derive(Debug, thiserror::Error)]
@@ -122,27 +122,27 @@ impl Git {
 
     /// Runs `git ARGS` on this computer; an exit code other than 0 is an error.
     pub fn run(&self, args: &[&str]) -> Result<Output, GitError> {
-        self.checked(args, None, LOCAL)
+        self.checked(args, None, false)
     }
 
     /// Runs `git ARGS` with `input` on its standard input.
     pub fn run_with_input(&self, args: &[&str], input: &[u8]) -> Result<Output, GitError> {
-        self.checked(args, Some(input), LOCAL)
+        self.checked(args, Some(input), false)
     }
 
     /// Runs a command that talks to the repository online (longer deadline, and SSH
     /// never asks for a passphrase on a terminal).
     pub fn run_online(&self, args: &[&str]) -> Result<Output, GitError> {
-        self.checked(args, None, NETWORK)
+        self.checked(args, None, true)
     }
 
     fn checked(
         &self,
         args: &[&str],
         input: Option<&[u8]>,
-        deadline: Duration,
+        online: bool,
     ) -> Result<Output, GitError> {
-        let out = self.output(args, input, deadline)?;
+        let out = self.spawn(args, input, online)?;
         if out.code == Some(0) {
             Ok(out)
         } else {
@@ -155,13 +155,17 @@ impl Git {
         }
     }
 
-    /// Runs `git ARGS` and returns what it wrote, whatever its exit code.
-    pub fn output(
-        &self,
-        args: &[&str],
-        input: Option<&[u8]>,
-        deadline: Duration,
-    ) -> Result<Output, GitError> {
+    /// Runs `git ARGS` on this computer and returns what it wrote, whatever its exit code.
+    pub fn output(&self, args: &[&str]) -> Result<Output, GitError> {
+        self.spawn(args, None, false)
+    }
+
+    /// Runs `git ARGS` online (see [`Git::run_online`]), whatever its exit code.
+    pub fn output_online(&self, args: &[&str]) -> Result<Output, GitError> {
+        self.spawn(args, None, true)
+    }
+
+    fn spawn(&self, args: &[&str], input: Option<&[u8]>, online: bool) -> Result<Output, GitError> {
         let mut command = Command::new("git");
         command
             .args(args)
@@ -175,7 +179,7 @@ impl Git {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if deadline == NETWORK && std::env::var_os("GIT_SSH_COMMAND").is_none() {
+        if online && std::env::var_os("GIT_SSH_COMMAND").is_none() {
             // A key with a passphrase would otherwise be asked for on a terminal nobody
             // sees; an agent (or GitHub Desktop's HTTPS sign-in) still works.
             if self.config_value("core.sshCommand").is_none() {
@@ -195,12 +199,12 @@ impl Git {
                 let _ = stdin.write_all(&bytes);
             });
         }
-        wait(child, deadline)
+        wait(child, if online { NETWORK } else { LOCAL })
     }
 
     /// A configuration value as git sees it (all scopes), or `None` when it is not set.
     pub fn config_value(&self, key: &str) -> Option<String> {
-        let out = self.output(&["config", "--get", key], None, LOCAL).ok()?;
+        let out = self.output(&["config", "--get", key]).ok()?;
         let value = out.line();
         (out.code == Some(0) && !value.is_empty()).then_some(value)
     }
@@ -270,6 +274,21 @@ mod tests {
             "{e:?}"
         );
         assert!(e.details().contains("not a git repository"), "{e}");
+    }
+
+    #[test]
+    fn commands_online_and_settings_are_run_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = Git::new(dir.path())
+            .with_env("GIT_CONFIG_GLOBAL", dir.path().join("none"))
+            .with_env("GIT_CONFIG_NOSYSTEM", "1");
+        assert!(
+            git.run_online(&["--version"])
+                .unwrap()
+                .line()
+                .starts_with("git version")
+        );
+        assert_eq!(git.config_value("user.name"), None);
     }
 
     #[test]

@@ -302,19 +302,15 @@ impl Repo {
         // files are then set to this side's version whole.
         let merge = self
             .git
-            .output(
-                &[
-                    "merge",
-                    "--no-ff",
-                    "--no-commit",
-                    "--quiet",
-                    "-X",
-                    "ours",
-                    online,
-                ],
-                None,
-                super::git::LOCAL,
-            )
+            .output(&[
+                "merge",
+                "--no-ff",
+                "--no-commit",
+                "--quiet",
+                "-X",
+                "ours",
+                online,
+            ])
             .map_err(fail)?;
         if merge.code != Some(0) && merge.code != Some(1) {
             return Err(fail(GitError::Failed {
@@ -417,11 +413,7 @@ impl Repo {
         let target = format!("HEAD:{}", self.remote_ref);
         let out = self
             .git
-            .output(
-                &["push", "--porcelain", &self.remote, &target],
-                None,
-                super::git::NETWORK,
-            )
+            .output_online(&["push", "--porcelain", &self.remote, &target])
             .map_err(PublishError::at("sending the change online"))?;
         if out.code == Some(0) {
             return Ok(true);
