@@ -21,12 +21,13 @@ export function copySite(prefix = 'grove-serve-') {
 }
 
 /**
- * Starts `grove serve` on `root` and resolves once it printed its address.
- * Returns { origin, port, editorOrigin, child, output() }.
+ * Starts `grove serve` on `root` and resolves once it printed its address; `env` adds to
+ * its environment. Returns { origin, port, editorOrigin, child, output() }.
  */
-export function startServe(root, port = 0) {
+export function startServe(root, port = 0, env = {}) {
   const child = spawn(groveBin(), ['serve', '--root', root, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

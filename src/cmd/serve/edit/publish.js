@@ -108,6 +108,10 @@
           links.append(element("a", "Back to the site", { href: (form.dataset.site || "") + "/" }));
           show("Published", [data.message], links);
           form.hidden = true;
+          // The list is what went online now; the checks were about before.
+          document.getElementById("checks").hidden = true;
+          const count = document.getElementById("changes-title");
+          count.textContent = "Published: " + count.textContent;
         } else if (code === 409 && data.conflicts) {
           show("Nothing was published", [data.message], conflictList(data.conflicts));
         } else if (data.field && document.getElementById(data.field)) {

@@ -292,7 +292,7 @@ fn run(root: &Path, req: &PublishRequest, state: &Publishing, shared: &Shared) -
             reply(
                 409,
                 json!({
-                    "message": "Nothing was published: a colleague changed the same page online since you started. Your version is kept here, theirs online; look at both and choose.",
+                    "message": "A colleague changed the same page online since you started. Your version is kept here and theirs online: look at both and choose.",
                     "conflicts": list,
                 }),
             )

@@ -98,7 +98,7 @@ fn ready(shown: &Shown, repo: &Repo, changes: &Changes, examined: &Examined) -> 
     format!(
         "<p class=\"lead\">What would go online: the files here that differ from the site's repository online (branch <code>{branch}</code> of <code>{remote}</code>). Publishing sends exactly these, and nothing else.</p>\n\
 <section aria-labelledby=\"changes-title\"><h2 id=\"changes-title\">{count}</h2>\n<ul class=\"changes\">{items}</ul></section>\n\
-<section aria-labelledby=\"checks-title\"><h2 id=\"checks-title\">Checks</h2>\n{checks}</section>\n\
+<section id=\"checks\" aria-labelledby=\"checks-title\"><h2 id=\"checks-title\">Checks</h2>\n{checks}</section>\n\
 <form id=\"publish-form\" data-fingerprint=\"{fingerprint}\" data-site=\"{site}\" novalidate>\n{who}\
 <div class=\"field\"><label for=\"message\">What changed <span class=\"req\">(required)</span></label><p class=\"help\" id=\"message-help\">One line, kept with your change in the site's history. For example: “New FAQ entry about online sessions”.</p><input type=\"text\" id=\"message\" name=\"message\" maxlength=\"200\" autocomplete=\"off\" required aria-describedby=\"message-help message-error\"><p class=\"error\" id=\"message-error\" hidden></p></div>\n\
 <div class=\"actions\">{button}<p id=\"status\" role=\"status\"></p></div>\n</form>\n\
@@ -183,13 +183,10 @@ fn item(repo: &Repo, c: &Change, upstream: &str, shown: &Shown) -> String {
         .unwrap_or_default();
         format!(
             "<details class=\"change\"><summary>Show the change</summary>{}</details>",
-            lines_html(
-                &diff::lines(
-                    &String::from_utf8_lossy(&old),
-                    &String::from_utf8_lossy(&new)
-                ),
-                true
-            )
+            lines_html(&diff::lines(
+                &String::from_utf8_lossy(&old),
+                &String::from_utf8_lossy(&new)
+            ))
         )
     } else {
         String::new()
@@ -200,13 +197,13 @@ fn item(repo: &Repo, c: &Change, upstream: &str, shown: &Shown) -> String {
     )
 }
 
-/// Lines of a comparison; only those near a change when `cut`.
-fn lines_html(lines: &[Line], cut: bool) -> String {
-    let shown: Vec<Option<&Line>> = if cut {
-        diff::around_changes(lines, 3)
-    } else {
-        lines.iter().map(Some).collect()
-    };
+/// Lines of a comparison, cut to those near a change.
+fn lines_html(lines: &[Line]) -> String {
+    shown_lines(&diff::around_changes(lines, 3))
+}
+
+/// Lines already cut (`None`: lines left out).
+fn shown_lines(shown: &[Option<&Line>]) -> String {
     let mut out = String::from("<div class=\"diff\">");
     for line in shown.iter().take(MAX_LINES) {
         out.push_str(&match line {
@@ -412,7 +409,7 @@ pub fn compare(root: &Path, file: &str, secret: &str, site: &str, facts: &Facts)
     let who = last
         .map(|v| {
             format!(
-                "<p>{} changed it online {} (“{}”). Your version is in this folder and is not online; theirs is online. Nothing is lost either way.</p>",
+                "<p>{} changed it online {} (“{}”). Your version is in this folder and is not online; theirs is online. Nothing is lost either way. The lines that differ are marked; “…” stands for lines the two share.</p>",
                 esc(&v.who),
                 esc(&when_words(&v.when, &facts.tz)),
                 esc(&v.message)
@@ -426,11 +423,18 @@ pub fn compare(root: &Path, file: &str, secret: &str, site: &str, facts: &Facts)
             .into_owned()
     };
     let lines = diff::lines(&text(&theirs), &text(&mine));
-    let side = |keep: fn(&Line) -> bool| -> Vec<Line> {
-        lines.iter().filter(|l| keep(l)).cloned().collect()
+    let cut = diff::around_changes(&lines, 4);
+    // Each side keeps the lines it has, and the places where lines were left out.
+    let side = |other: fn(&Line) -> bool| -> String {
+        let kept: Vec<Option<&Line>> = cut
+            .iter()
+            .copied()
+            .filter(|l| !l.is_some_and(other))
+            .collect();
+        shown_lines(&kept)
     };
-    let theirs_html = lines_html(&side(|l| !matches!(l, Line::Added(_))), false);
-    let mine_html = lines_html(&side(|l| !matches!(l, Line::Removed(_))), false);
+    let theirs_html = side(|l| matches!(l, Line::Added(_)));
+    let mine_html = side(|l| matches!(l, Line::Removed(_)));
     let start = file
         .strip_prefix("content/")
         .filter(|r| r.ends_with(".md") && theirs.is_some())
