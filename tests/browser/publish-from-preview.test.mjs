@@ -19,26 +19,18 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { copySite, startServe, stopServe } from './serve.mjs';
+import { DESKTOP, PHONE, axeViolations, copySite, startServe, stopServe } from './serve.mjs';
 import { chromeArgs, chromePath, fail, missingPrerequisite } from './site.mjs';
 
-const require = createRequire(import.meta.url);
 const DEADLINE_MS = 10_000;
 const ARTICLE = 'content/articles/ketamine-assisted-psychotherapy.md';
 const ARTICLE_URL = '/articles/ketamine-assisted-psychotherapy/';
 const EDITOR_URL = '/__grove/edit?file=articles/ketamine-assisted-psychotherapy.md';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-const AXE_OPTIONS = {
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  resultTypes: ['violations'],
-};
 const screenshots = process.env.GROVE_SCREENSHOTS ? path.resolve(process.env.GROVE_SCREENSHOTS) : null;
 
 const missing = missingPrerequisite({ browser: true });
@@ -52,7 +44,6 @@ if (missing) {
     let server;
     let browser;
     let context;
-    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const env = () => ({
       GIT_CONFIG_GLOBAL: path.join(home, 'gitconfig'),
       GIT_CONFIG_NOSYSTEM: '1',
@@ -60,14 +51,6 @@ if (missing) {
     });
     const git = (cwd, ...args) => execFileSync('git', args, { cwd, env: { ...process.env, ...env() }, encoding: 'utf8' });
     const remote = () => path.join(home, 'remote.git');
-
-    async function axe(page) {
-      if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
-      return page.evaluate(async (options) => {
-        const result = await window.axe.run(document, options);
-        return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      }, AXE_OPTIONS);
-    }
 
     /** axe and the page's width at both sizes; returns what is wrong. */
     async function checkSizes(page, name) {
@@ -77,7 +60,7 @@ if (missing) {
         ['desktop', DESKTOP],
       ]) {
         await page.setViewportSize(viewport);
-        for (const v of await axe(page)) problems.push(`${size} ${name}: ${v}`);
+        for (const v of await axeViolations(page)) problems.push(`${size} ${name}: ${v}`);
         const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         if (wide > 0) problems.push(`${size} ${name}: ${wide} px wider than the screen`);
       }
