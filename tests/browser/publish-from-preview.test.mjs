@@ -10,7 +10,8 @@
 //   - "History" in the editor lists the versions; one is shown, and "Restore this
 //     version" fills the form without saving;
 //   - a colleague's change to the same page stops it and says who and when; both versions
-//     are shown side by side, and "Publish my version" then publishes;
+//     are shown side by side, then in the editor's own two versions, where "Keep mine"
+//     and "Publish it" lead back to publishing, which then publishes;
 //   - axe-core finds 0 WCAG 2.1 A/AA violations on the publish page, the history, one
 //     version and the two versions, at 390 px and at 1280 px, and nothing sticks out sideways on the phone.
 // GROVE_SCREENSHOTS=docs/images writes the screenshots of docs/editing.md.
@@ -169,7 +170,7 @@ if (missing) {
       await editor.close();
     });
 
-    test('a colleague changed the same page: both versions, then "Publish my version"', async () => {
+    test('a colleague changed the same page: both versions, then "Keep mine" in the editor', async () => {
       const theirs = path.join(home, 'theirs');
       git(home, 'clone', '-q', 'file://' + remote(), theirs);
       git(theirs, 'config', 'user.name', 'Alyson Barry');
@@ -201,7 +202,17 @@ if (missing) {
       await page.locator('ins', { hasText: 'In this complete guide' }).waitFor();
       const problems = await checkSizes(page, 'two versions');
       await shot(page, 'publish-both.png');
-      await page.getByRole('button', { name: 'Publish my version' }).click();
+      // In the editor: the two versions side by side, and "Keep mine".
+      await page.getByRole('link', { name: 'Choose in the editor' }).click();
+      await page.waitForURL(/online=/);
+      const conflict = page.locator('#conflict');
+      await conflict.waitFor();
+      assert.match(await conflict.textContent(), /Alyson Barry changed this page online today at/);
+      assert.match(await page.locator('#conflict-theirs').textContent(), /In this short guide/);
+      assert.match(await page.locator('#conflict-mine').textContent(), /In this complete guide/);
+      await shot(page, 'publish-choose.png');
+      await page.getByRole('button', { name: 'Keep mine' }).click();
+      await page.getByRole('link', { name: 'Publish it' }).click();
       await page.waitForURL(/\/__grove\/publish$/);
       await page.getByText("Your version, over a colleague's.").waitFor();
       await page.getByLabel(/^What changed/).click();

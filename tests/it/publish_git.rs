@@ -179,6 +179,16 @@ fn save_article(serve: &Serve, title: &str, body: &str) {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
+/// The other version the editor page carries for its script (restore, or the one online).
+fn earlier(page: &str) -> serde_json::Value {
+    let json = between(
+        page,
+        "<script type=\"application/json\" id=\"earlier\">",
+        "</script>",
+    );
+    serde_json::from_str(json).unwrap()
+}
+
 fn toolbar(serve: &Serve) -> String {
     let page = serve.get(ARTICLE_URL).text();
     between(&page, "href=\"/__grove/publish\"", "</a>").to_string()
@@ -402,9 +412,32 @@ fn a_colleagues_push_to_the_same_page_stops_it_with_both_texts_kept() {
     assert!(both.contains("<del>Their words.</del>"), "{both}");
     assert!(both.contains("<ins>My words.</ins>"), "{both}");
     assert!(both.contains(">Publish my version</button>"), "{both}");
-    assert!(both.contains(">Start from their version</a>"), "{both}");
-
     let online_commit = between(&both, "data-online=\"", "\"").to_string();
+    // "Choose in the editor": the editor opens with the file, and their version online
+    // comes with it, for the editor's two versions side by side.
+    let choose = format!("{FILE}&amp;online={online_commit}");
+    assert!(
+        both.contains(&format!("{choose}\">Choose in the editor</a>")),
+        "{both}"
+    );
+    let opened = open(&serve, &format!("{FILE}&online={online_commit}"));
+    assert!(
+        opened
+            .page
+            .contains(&format!("data-online=\"{online_commit}\"")),
+        "{}",
+        opened.page
+    );
+    let earlier = earlier(&opened.page);
+    assert_eq!(earlier["values"]["body"], "\nTheir words.\n");
+    assert!(
+        earlier["words"]
+            .as_str()
+            .unwrap()
+            .starts_with("Alyson Barry changed this page online today at "),
+        "{earlier}"
+    );
+
     let r = post(
         &serve,
         "/__grove/api/publish/keep",
@@ -475,19 +508,22 @@ fn history_lists_the_versions_and_restore_fills_the_form_unsaved() {
 
     let now = online.site.read(ARTICLE);
     let opened = open(&serve, &format!("{FILE}&from={first}"));
-    assert!(
-        opened.page.contains("data-restored=\"true\""),
-        "{}",
-        opened.page
-    );
     assert!(opened.page.contains("It is not saved"), "{}", opened.page);
+    // The form opens with the file; the script fills it with the earlier version, unsaved.
     assert!(
         opened
             .page
-            .contains("\nThe first article says hello.\n</textarea>"),
+            .contains("\nThe first article says hello to you.\n</textarea>"),
         "{}",
         opened.page
     );
+    let earlier = earlier(&opened.page);
+    assert_eq!(
+        earlier["values"]["body"],
+        "\nThe first article says hello.\n"
+    );
+    assert_eq!(earlier["values"]["fields"]["title"], "First steps");
+    assert_eq!(earlier["online"], serde_json::Value::Null);
     assert_eq!(
         opened.version,
         open(&serve, FILE).version,
@@ -500,7 +536,7 @@ fn history_lists_the_versions_and_restore_fills_the_form_unsaved() {
     );
     let wrong = open(&serve, &format!("{FILE}&from=0123456789abcdef"));
     assert!(
-        !wrong.page.contains("data-restored"),
+        !wrong.page.contains("id=\"earlier\""),
         "an unknown version opens the file"
     );
 }
