@@ -165,6 +165,7 @@ if (missing) {
       const text = editor.getByLabel('Text', { exact: true });
       assert.ok((await text.inputValue()).includes('For many people, traditional talk therapy'));
       assert.match(await editor.locator('.restored').textContent(), /It is not saved/);
+      assert.equal(await editor.locator('#status').textContent(), 'Unsaved changes');
       assert.ok(readFileSync(path.join(root, ARTICLE), 'utf8').includes('For many of the people we meet'), 'nothing saved yet');
       assert.deepEqual(problems, []);
       await editor.close();
