@@ -26,6 +26,7 @@ pub mod generate;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;
+pub mod publish;
 pub mod render;
 pub mod site;
 pub mod slugs;

@@ -20,15 +20,13 @@
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { copySite, startServe, stopServe } from './serve.mjs';
+import { DESKTOP, PHONE, axeViolations, copySite, startServe, stopServe } from './serve.mjs';
 import { chromeArgs, chromePath, fail, missingPrerequisite } from './site.mjs';
 
-const require = createRequire(import.meta.url);
 const DEADLINE_MS = 10_000;
 const ARTICLE = 'content/articles/ketamine-assisted-psychotherapy.md';
 const ARTICLE_URL = '/articles/ketamine-assisted-psychotherapy/';
@@ -77,12 +75,6 @@ Ask at the front desk.
 })();
 </script>
 `;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-const AXE_OPTIONS = {
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  resultTypes: ['violations'],
-};
 const screenshots = process.env.GROVE_SCREENSHOTS ? path.resolve(process.env.GROVE_SCREENSHOTS) : null;
 
 /** A page of another site on 127.0.0.1 that tries to save through the preview and the editor. */
@@ -113,16 +105,7 @@ if (missing) {
     let context;
     const read = (rel) => readFileSync(path.join(root, rel), 'utf8');
     const write = (rel, text) => writeFileSync(path.join(root, rel), text);
-    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-    async function axe(page) {
-      // Evaluated by the DevTools protocol, which the editor's script policy does not cover.
-      if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
-      return page.evaluate(async (options) => {
-        const result = await window.axe.run(document, options);
-        return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      }, AXE_OPTIONS);
-    }
+    const axe = axeViolations;
 
     /** A screenshot for docs/editing.md; `at` scrolls that element to the top first. */
     async function shot(page, name, { at = null, height = null } = {}) {

@@ -2,7 +2,8 @@
 // and the server started on it and stopped again. Not a test file (no `.test.mjs`).
 
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,12 +22,13 @@ export function copySite(prefix = 'grove-serve-') {
 }
 
 /**
- * Starts `grove serve` on `root` and resolves once it printed its address.
- * Returns { origin, port, editorOrigin, child, output() }.
+ * Starts `grove serve` on `root` and resolves once it printed its address; `env` adds to
+ * its environment. Returns { origin, port, editorOrigin, child, output() }.
  */
-export function startServe(root, port = 0) {
+export function startServe(root, port = 0, env = {}) {
   const child = spawn(groveBin(), ['serve', '--root', root, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -61,4 +63,25 @@ export async function stopServe(server) {
   const timer = setTimeout(() => server.child.kill('SIGKILL'), DEADLINE_MS);
   await exited;
   clearTimeout(timer);
+}
+
+/** A phone and a desktop, the two sizes the editor's pages are checked at. */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  resultTypes: ['violations'],
+};
+let axeSource = null;
+
+/** The WCAG 2.1 A/AA violations axe-core finds in `page`, one line each. */
+export async function axeViolations(page) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated by the DevTools protocol, which the editor's script policy does not cover.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  return page.evaluate(async (options) => {
+    const result = await window.axe.run(document, options);
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, AXE_OPTIONS);
 }

@@ -40,7 +40,7 @@ pub(crate) struct Opened {
     pub(crate) page: String,
 }
 
-fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
+pub(crate) fn between<'a>(text: &'a str, before: &str, after: &str) -> &'a str {
     let start = text
         .find(before)
         .unwrap_or_else(|| panic!("{before:?} not in {text}"))
@@ -356,6 +356,23 @@ fn read_only_turns_editing_off() {
     );
     assert_eq!(r.status, 403, "{}", r.text());
     assert_eq!(site.read(ARTICLE), before);
+    // Publishing is part of editing: off too.
+    assert!(!page.contains("/__grove/publish"), "{page}");
+    for path in [
+        "/__grove/publish",
+        "/__grove/history?file=articles/first-steps.md",
+    ] {
+        let r = serve.get(path);
+        assert_eq!(r.status, 403, "{path}");
+        assert!(r.text().contains("--read-only"), "{}", r.text());
+    }
+    let r = post(
+        &serve,
+        "/__grove/api/publish",
+        "",
+        &serde_json::json!({ "message": "x", "fingerprint": "x" }),
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
 }
 
 #[test]

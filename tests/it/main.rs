@@ -19,6 +19,7 @@ mod output_stable;
 mod preview_equals_build;
 mod properties;
 mod publish;
+mod publish_git;
 mod rebuild;
 mod render_counts;
 mod serve;

@@ -138,7 +138,7 @@ pub fn respond(request: &Request, shared: &Shared, side: Side) -> Reply {
     let path = request.path();
     let snapshot = shared.snapshot();
     let facts = snapshot.facts.as_deref();
-    let tags = |key: &str| Arc::new(shared.editing.page_tag(key, facts));
+    let tags = |key: &str| Arc::new(shared.editing.page_tag(key, facts, snapshot.build));
     match path {
         "/__grove/live" => return live(request, shared, &snapshot, side),
         "/__grove/live.js" => {

@@ -23,6 +23,9 @@
     return { status: response.status, data };
   }
 
+  // The publish page's script sends its requests the same way.
+  window.groveEditor = { post };
+
   function say(element, text) {
     if (element) element.textContent = text;
   }
@@ -319,6 +322,37 @@
       };
     }
 
+    // A version from the page's history fills the form, not saved; a colleague's version
+    // online is shown beside the file, to choose against (see publish.rs).
+    function openEarlier() {
+      const element = document.getElementById("earlier");
+      if (!element) return;
+      const earlier = JSON.parse(element.textContent);
+      if (!earlier.online) {
+        fill(earlier.values.fields, earlier.values.body);
+        changed();
+        return;
+      }
+      const [theirs, mine] = document.querySelectorAll("#conflict h3");
+      theirs.textContent = "Theirs: the version online";
+      mine.textContent = "Yours: saved here, not online";
+      showConflict(Object.assign({}, earlier.values, { version: form.dataset.version }), earlier.words);
+    }
+
+    // Saved after choosing against a colleague's version: publishing sends this version.
+    async function publishChosen() {
+      const chosen = { file: "content/" + file, online: form.dataset.online };
+      try {
+        await post("/__grove/api/publish/keep", chosen);
+        const link = document.createElement("a");
+        link.href = "/__grove/publish";
+        link.textContent = "Publish it";
+        status.append(" ", link);
+      } catch (_) {
+        // Publishing then asks again: nothing is lost.
+      }
+    }
+
     async function save(event) {
       if (event) event.preventDefault();
       if (saving) return;
@@ -351,6 +385,7 @@
             link.textContent = "View the page";
             status.append(link);
           }
+          if (form.dataset.online) publishChosen();
         } else if (code === 422) {
           showProblems(data.problems || []);
           say(status, "Not saved: fix what is marked, then save again. The file is as it was.");
@@ -523,6 +558,7 @@
     saved = state();
     showStatus();
     offerRestore();
+    openEarlier();
     watchElsewhere();
     preview();
   }

@@ -12,8 +12,11 @@
 //! ever written, never through a link that leads out of the site.
 
 pub mod form;
+pub mod history;
 pub mod manage;
 pub mod page;
+pub mod publish;
+pub mod publish_page;
 pub mod save;
 pub mod upload;
 
@@ -104,6 +107,7 @@ pub struct Editing {
     /// One write at a time: a save reads the file's version, checks it and writes as one
     /// step, so that of two saves of the same version exactly one wins.
     writes: Mutex<()>,
+    publishing: publish::Publishing,
 }
 
 impl Editing {
@@ -114,6 +118,7 @@ impl Editing {
             root: root.to_path_buf(),
             roots: Roots::of_site(root, None),
             writes: Mutex::new(()),
+            publishing: publish::Publishing::default(),
         }
     }
 
@@ -121,15 +126,16 @@ impl Editing {
         self.off.is_none()
     }
 
-    /// The HTML put at the end of each page of the preview: the live-reload script, and
-    /// the editing links when editing is on.
-    pub fn page_tag(&self, key: &str, facts: Option<&Facts>) -> Vec<u8> {
+    /// The HTML put at the end of each page of the preview of `build`: the live-reload
+    /// script, and the editing links when editing is on.
+    pub fn page_tag(&self, key: &str, facts: Option<&Facts>, build: u64) -> Vec<u8> {
         let mut tag = super::response::LIVE_TAG.to_vec();
         if !self.enabled() {
             return tag;
         }
         let file = facts.and_then(|f| f.sources.get(key));
-        tag.extend_from_slice(page::toolbar(file.map(String::as_str)).as_bytes());
+        let publish = publish::toolbar_label(self, build);
+        tag.extend_from_slice(page::toolbar(file.map(String::as_str), Some(&publish)).as_bytes());
         tag
     }
 
@@ -168,6 +174,7 @@ fn is_editor_path(path: &str) -> bool {
         path,
         "/__grove/edit" | "/__grove/new" | "/__grove/editor.js" | "/__grove/editor.css"
     ) || path.starts_with("/__grove/api/")
+        || publish::is_page(path)
 }
 
 /// On the preview's address, the editor is not served: its pages are redirected to the
@@ -212,6 +219,7 @@ pub fn respond(request: &Request, shared: &Shared) -> Response {
     match path {
         "/__grove/editor.js" => asset("text/javascript; charset=utf-8", page::SCRIPT),
         "/__grove/editor.css" => asset("text/css; charset=utf-8", page::STYLE),
+        _ if publish::is_page(path) => publish::page(request, shared, &site),
         _ if path.starts_with("/__grove/api/") => match authorize(request, shared) {
             Err(refusal) => refusal,
             Ok(()) => api(path, request, shared),
@@ -354,6 +362,7 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
             Ok(req) => manage::restore(editing, &req),
             Err(_) => refuse(400, "expected the token as JSON"),
         },
+        _ if path.starts_with("/__grove/api/publish") => publish::api(path, request, shared),
         _ => refuse(404, "no such editing request"),
     }
 }
@@ -512,8 +521,17 @@ fn edit_page(request: &Request, shared: &Shared, site: &str) -> Response {
         .as_ref()
         .and_then(|f| f.links.get(&wanted))
         .cloned();
-    let text = String::from_utf8_lossy(&bytes);
     let tags = snapshot.facts.as_ref().map_or(&[][..], |f| &f.tags[..]);
+    // "Restore this version", or a colleague's version online: the form opens with the
+    // file, and the other version comes with it (the file stays as it is until Save).
+    let earlier = history::earlier(
+        &editing.root,
+        &wanted,
+        request.query_value("from").as_deref(),
+        request.query_value("online").as_deref(),
+        snapshot.facts.as_deref(),
+    );
+    let text = String::from_utf8_lossy(&bytes);
     page::html(
         page::editor(&page::Open {
             file: &wanted,
@@ -523,6 +541,7 @@ fn edit_page(request: &Request, shared: &Shared, site: &str) -> Response {
             secret: &editing.secret,
             site,
             suggestions: tags,
+            earlier: earlier.as_ref(),
         }),
         site,
     )

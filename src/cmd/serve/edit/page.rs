@@ -36,8 +36,8 @@ pub fn edit_url(relative_path: &str) -> String {
 }
 
 /// The links every page of the preview gets: "Edit this page" when a content file is
-/// behind it, and "New content".
-pub fn toolbar(file: Option<&str>) -> String {
+/// behind it, "New content", and "Publish" with what it says (`publish`).
+pub fn toolbar(file: Option<&str>, publish: Option<&str>) -> String {
     const LINK: &str = "background:#1e3a8a;color:#fff;padding:.55rem .85rem;border-radius:.4rem;text-decoration:underline;text-underline-offset:.15em;box-shadow:0 1px 4px rgba(0,0,0,.3)";
     let edit = file
         .map(|f| {
@@ -47,8 +47,16 @@ pub fn toolbar(file: Option<&str>) -> String {
             )
         })
         .unwrap_or_default();
+    let publish = publish
+        .map(|label| {
+            format!(
+                "<a href=\"/__grove/publish\" style=\"{LINK}\">{}</a>",
+                esc(label)
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "<aside aria-label=\"Preview tools\" style=\"position:fixed;right:.75rem;bottom:.75rem;z-index:2147483647;display:flex;gap:.5rem;font:600 15px/1.2 system-ui,sans-serif\">{edit}<a href=\"/__grove/new\" style=\"{LINK}\">New content</a></aside>"
+        "<aside aria-label=\"Preview tools\" style=\"position:fixed;right:.75rem;bottom:.75rem;z-index:2147483647;display:flex;flex-wrap:wrap;justify-content:flex-end;gap:.5rem;font:600 15px/1.2 system-ui,sans-serif\">{edit}<a href=\"/__grove/new\" style=\"{LINK}\">New content</a>{publish}</aside>"
     )
 }
 
@@ -64,23 +72,33 @@ pub fn html(body: String, site: &str) -> Response {
 }
 
 fn document(title: &str, secret: Option<&str>, main: &str) -> String {
+    document_with(
+        title,
+        secret,
+        "<script src=\"/__grove/editor.js\" defer></script>\n",
+        main,
+    )
+}
+
+/// A page of the editor with its own `head` lines (scripts, styles) after the editor's style.
+pub(super) fn document_with(title: &str, secret: Option<&str>, head: &str, main: &str) -> String {
     let secret = secret
         .map(|s| format!("<meta name=\"grove-secret\" content=\"{s}\">\n"))
         .unwrap_or_default();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · grove preview</title>\n{secret}<link rel=\"stylesheet\" href=\"/__grove/editor.css\">\n<script src=\"/__grove/editor.js\" defer></script>\n</head>\n<body>\n{main}\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · grove preview</title>\n{secret}<link rel=\"stylesheet\" href=\"/__grove/editor.css\">\n{head}</head>\n<body>\n{main}\n</body>\n</html>\n",
         esc(title)
     )
 }
 
-fn header(links: &str) -> String {
+pub(super) fn header(links: &str) -> String {
     format!(
         "<header class=\"bar\"><p class=\"brand\">grove preview</p><nav aria-label=\"Editor\"><ul>{links}<li><a href=\"/__grove/new\">New content</a></li></ul></nav></header>"
     )
 }
 
 /// The header's link to the site's home page, on the site's own address.
-fn home(site: &str) -> String {
+pub(super) fn home(site: &str) -> String {
     format!("<li><a href=\"{}/\">Home page</a></li>", esc(site))
 }
 
@@ -173,6 +191,8 @@ pub struct Open<'a> {
     pub site: &'a str,
     /// The topics the site uses, offered while typing one.
     pub suggestions: &'a [String],
+    /// An earlier version, or a colleague's version online, that comes with the form.
+    pub earlier: Option<&'a Earlier>,
 }
 
 /// The editor for one file: its fields, its text and the text's preview.
@@ -217,7 +237,12 @@ pub fn editor(open: &Open) -> String {
                 esc(u)
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        + &format!(
+            "<li><a href=\"{}\">History</a></li>",
+            esc(&super::history::url(open.file))
+        );
+    let earlier = open.earlier.map(earlier_html).unwrap_or_default();
     let view = format!("{}{view}", home(open.site));
     let warning = broken
         .map(|m| {
@@ -228,8 +253,8 @@ pub fn editor(open: &Open) -> String {
         })
         .unwrap_or_default();
     let main = format!(
-        "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}\
-<form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" data-site=\"{site}\" novalidate>\n\
+        "{header}\n<main id=\"main\">\n<h1>Edit “{title}”</h1>\n<p class=\"where\">File <code>content/{file}</code></p>\n{warning}{earlier}\
+<form id=\"editor\" data-file=\"{file}\" data-version=\"{version}\" data-site=\"{site}\"{online} novalidate>\n\
 <div id=\"summary\" class=\"summary\" tabindex=\"-1\" hidden></div>\n\
 <div id=\"restore\" class=\"notice\" hidden></div>\n\
 <div id=\"elsewhere\" class=\"notice\" role=\"alert\" hidden></div>\n\
@@ -254,8 +279,42 @@ pub fn editor(open: &Open) -> String {
         version = esc(open.version),
         site = esc(open.site),
         body = esc(body),
+        online = open
+            .earlier
+            .and_then(|e| e.online.as_ref())
+            .map(|c| format!(" data-online=\"{}\"", esc(c)))
+            .unwrap_or_default(),
     );
     document(&format!("Edit {title}"), Some(open.secret), &main)
+}
+
+/// A version of the page other than the file's, opened with the form (see `history.rs`):
+/// an earlier one to restore, or a colleague's version online to compare.
+#[derive(Debug, Clone)]
+pub struct Earlier {
+    /// What to say about it, above the form (restore) or in the two versions (online).
+    pub words: String,
+    /// Its values as the form holds them (`fields`, `body`).
+    pub values: serde_json::Value,
+    /// The commit online, when it is a colleague's version the person must choose against.
+    pub online: Option<String>,
+}
+
+/// The earlier version for the editor's script (which fills the form with it, unsaved,
+/// or shows it beside the file), and the notice for a restore.
+fn earlier_html(e: &Earlier) -> String {
+    let data = serde_json::json!({ "words": e.words, "values": e.values, "online": e.online })
+        .to_string()
+        .replace('<', "\\u003c");
+    let notice = if e.online.is_none() {
+        format!(
+            "<p class=\"restored\" role=\"status\">{}</p>\n",
+            esc(&e.words)
+        )
+    } else {
+        String::new()
+    };
+    format!("{notice}<script type=\"application/json\" id=\"earlier\">{data}</script>\n")
 }
 
 /// One field of the form: its label, its help (the words `grove new` writes), its input
@@ -429,6 +488,7 @@ mod tests {
             secret: "s3cret",
             site: "http://127.0.0.1:1111",
             suggestions: &[],
+            earlier: None,
         };
         let page = editor(&open);
         for f in form::fields("team/jane.md", &toml::Table::new()) {
@@ -455,6 +515,7 @@ mod tests {
                 secret: "s",
                 site: "http://127.0.0.1:1111",
                 suggestions: &[],
+                earlier: None,
             })
         };
         let folded = |page: &str, id: &str| {
@@ -483,12 +544,15 @@ mod tests {
 
     #[test]
     fn the_toolbar_names_the_link_and_escapes_the_file() {
-        let bar = toolbar(Some("articles/a b&c.md"));
+        let bar = toolbar(Some("articles/a b&c.md"), Some("Publish (2 changes)"));
         assert!(bar.contains(">Edit this page</a>"), "{bar}");
         assert!(
             bar.contains("/__grove/edit?file=articles/a%20b%26c.md"),
             "{bar}"
         );
-        assert!(!toolbar(None).contains("Edit this page"));
+        assert!(bar.contains("href=\"/__grove/publish\""), "{bar}");
+        assert!(bar.contains(">Publish (2 changes)</a>"), "{bar}");
+        assert!(!toolbar(None, None).contains("Edit this page"));
+        assert!(!toolbar(None, None).contains("Publish"));
     }
 }
