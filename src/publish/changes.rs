@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::git::GitError;
+use super::git::{Git, GitError};
 use super::repo::Repo;
 use crate::content::Kind;
 use crate::content::front_matter;
@@ -109,8 +109,10 @@ pub struct Changes {
     pub list: Vec<Change>,
     /// Changes whenever a file, the branch here or the branch online changes.
     pub fingerprint: String,
-    /// The commit online the list is measured against.
-    pub upstream: String,
+    /// What the changes are measured from: where this branch and the branch online
+    /// parted (the commit online itself, unless colleagues published since it was
+    /// fetched, or commits here are not yet sent).
+    pub base: String,
 }
 
 const PICTURES: &[&str] = &[".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"];
@@ -118,19 +120,24 @@ const PICTURES: &[&str] = &[".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", "
 impl Repo {
     /// What would go online if the site's files were published as they are now.
     pub fn changes(&self) -> Result<Changes, GitError> {
-        let upstream = self.commit_of(&self.upstream)?;
-        let head = self.commit_of("HEAD")?;
+        let both = self.git.run(&[
+            "rev-parse",
+            &format!("{}^{{commit}}", self.upstream),
+            "HEAD^{commit}",
+        ])?;
+        let both = both.text();
+        let mut commits = both.lines().map(str::to_string);
+        let (upstream, head) = (
+            commits.next().unwrap_or_default(),
+            commits.next().unwrap_or_default(),
+        );
+        // Measured from where the two branches parted: a file only a colleague changed
+        // is theirs, not a change made here.
+        let base = self.git.run(&["merge-base", &head, &upstream])?.line();
         let specs = self.pathspecs();
-        // The site's files as they are in the folder, against the branch online; then
-        // files never added to git; then anything else in commits not yet sent.
-        let mut args = vec![
-            "diff",
-            "--name-status",
-            "-z",
-            "--no-renames",
-            &upstream,
-            "--",
-        ];
+        // The site's files as they are in the folder, against that; then files never
+        // added to git; then anything else in commits not yet sent.
+        let mut args = vec!["diff", "--name-status", "-z", "--no-renames", &base, "--"];
         args.extend(specs.iter().map(String::as_str));
         let saved = self.git.run(&args)?;
         let mut found: BTreeMap<String, (State, bool)> = BTreeMap::new();
@@ -149,15 +156,10 @@ impl Repo {
         for path in nul_list(&self.git.run(&args)?.stdout) {
             found.entry(path).or_insert((State::New, false));
         }
-        if head != upstream {
-            let sent = self.git.run(&[
-                "diff",
-                "--name-status",
-                "-z",
-                "--no-renames",
-                &upstream,
-                &head,
-            ])?;
+        if head != base {
+            let sent =
+                self.git
+                    .run(&["diff", "--name-status", "-z", "--no-renames", &base, &head])?;
             for (state, path) in name_status(&sent.stdout) {
                 match found.get_mut(&path) {
                     Some(entry) => entry.1 = true,
@@ -189,7 +191,7 @@ impl Repo {
                 let text = match &bytes {
                     Some(b) => Some(String::from_utf8_lossy(b).into_owned()),
                     None => self
-                        .file_at(&upstream, &path)?
+                        .file_at(&base, &path)?
                         .map(|b| String::from_utf8_lossy(&b).into_owned()),
                 };
                 describe(&path, text.as_deref())
@@ -215,9 +217,51 @@ impl Repo {
         Ok(Changes {
             list,
             fingerprint,
-            upstream,
+            base,
         })
     }
+}
+
+/// How many files would go online, from one `git status` run in the site folder, for the
+/// preview's "Publish (N changes)" on every page. `None` when one status cannot tell (no
+/// repository or no branch online, or commits made here and not yet sent):
+/// [`Repo::changes`] tells then.
+pub fn quick_count(site: &Git, theme: Option<&str>) -> Option<usize> {
+    let theme = theme.map(|t| format!("themes/{t}"));
+    let mut args = vec![
+        "status",
+        "--porcelain=v2",
+        "--branch",
+        "-z",
+        "--untracked-files=all",
+        "--no-renames",
+        "--",
+        "content",
+        "static",
+        "config.toml",
+    ];
+    args.extend(theme.as_deref());
+    let out = site.run(&args).ok()?;
+    let (mut upstream, mut sent, mut count) = (false, false, 0);
+    for entry in out.stdout.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        let entry = String::from_utf8_lossy(entry);
+        if let Some(ab) = entry.strip_prefix("# branch.ab ") {
+            sent = ab.starts_with("+0 ");
+        } else if entry.starts_with("# branch.upstream ") {
+            upstream = true;
+        } else if !entry.starts_with('#') {
+            // `1 XY sub mH mI mW hH hI path`, `u ... path` (10 fields before it), `? path`.
+            let fields = match entry.as_bytes().first() {
+                Some(b'1') => 9,
+                Some(b'u') => 11,
+                _ => 2,
+            };
+            let path = entry.splitn(fields, ' ').last().unwrap_or_default();
+            let name = path.rsplit('/').next().unwrap_or(path);
+            count += usize::from(!crate::fs::is_ignored_file_name(name));
+        }
+    }
+    (upstream && sent).then_some(count)
 }
 
 fn fingerprint(

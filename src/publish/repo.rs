@@ -1,7 +1,7 @@
 //! The site folder as a git repository: where it is inside the repository, its branch and
 //! the branch online it publishes to, and whether publishing from it can work at all.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::git::{Git, GitError};
 
@@ -33,7 +33,7 @@ impl Unavailable {
         let saved = "Your changes are saved in this folder either way: nothing is lost.";
         match self {
             Unavailable::NoGit => format!(
-                "Publishing from the preview needs git, the program that keeps the site's history and sends it online, and it is not installed on this computer. Ask the person who set up the site to install GitHub Desktop (it brings git) and to check that this folder is a copy of the site's repository. {saved}"
+                "Publishing from the preview needs git, the program that keeps the site's history and sends it online, and it is not installed on this computer (GitHub Desktop keeps a git of its own that other programs cannot use). Ask the person who set up the site to install git (on Windows: Git for Windows; on a Mac: the command line tools Apple offers the first time git is used) and to check that this folder is a copy of the site's repository. {saved}"
             ),
             Unavailable::NotARepository => format!(
                 "This folder is not a copy of the site's repository (it has no history of its own), so grove cannot publish from it. Ask the person who set up the site for a copy made with GitHub Desktop (File > Clone repository) and to bring your changed files into it. {saved}"
@@ -86,23 +86,36 @@ pub struct Repo {
 impl Repo {
     /// The repository of the site folder `git` runs in, or why publishing cannot work.
     pub fn open(site: &Git, theme: Option<&str>) -> Result<Repo, Unavailable> {
-        let top = match site.run(&["rev-parse", "--show-toplevel"]) {
-            Ok(out) => PathBuf::from(out.line()),
+        const MARKERS: [(&str, &str); 4] = [
+            ("MERGE_HEAD", "combining two versions (a merge)"),
+            ("rebase-merge", "replaying changes (a rebase)"),
+            ("rebase-apply", "replaying changes (a rebase)"),
+            ("CHERRY_PICK_HEAD", "copying a change (a cherry-pick)"),
+        ];
+        // One git for where the repository is, where the site is in it, and where git
+        // would keep the marks of an unfinished merge or rebase (one line each).
+        let mut args = vec!["rev-parse", "--show-toplevel", "--show-prefix"];
+        for (marker, _) in MARKERS {
+            args.extend(["--git-path", marker]);
+        }
+        let out = match site.run(&args) {
+            Ok(out) => out.text(),
             Err(GitError::Failed { stderr, .. }) if stderr.contains("not a git repository") => {
                 return Err(Unavailable::NotARepository);
             }
             Err(e) => return Err(e.into()),
         };
-        let prefix = site.run(&["rev-parse", "--show-prefix"])?.line();
+        let lines: Vec<&str> = out.lines().collect();
+        let [top, prefix, paths @ ..] = &lines[..] else {
+            return Err(Unavailable::Broken {
+                details: format!("git rev-parse said {out:?}"),
+            });
+        };
+        let (top, prefix) = (PathBuf::from(top), prefix.to_string());
         let git = site.in_dir(&top);
-        for (marker, what) in [
-            ("MERGE_HEAD", "combining two versions (a merge)"),
-            ("rebase-merge", "replaying changes (a rebase)"),
-            ("rebase-apply", "replaying changes (a rebase)"),
-            ("CHERRY_PICK_HEAD", "copying a change (a cherry-pick)"),
-        ] {
-            let path = git.run(&["rev-parse", "--git-path", marker])?.line();
-            if top.join(&path).exists() || Path::new(&path).exists() {
+        for ((_, what), path) in MARKERS.iter().zip(paths) {
+            // Relative to the site folder, where git ran.
+            if site.dir().join(path).exists() {
                 return Err(Unavailable::Unfinished { what });
             }
         }

@@ -180,6 +180,22 @@ fn the_list_names_pages_by_title_and_leaves_out_what_is_never_published() {
     );
     let again = world.repo().changes().unwrap();
     assert_eq!(changes.fingerprint, again.fingerprint);
+    let quick = changes::quick_count(&world.git(&mine), Some("plain"));
+    assert_eq!(
+        quick,
+        Some(changes.list.len()),
+        "the toolbar's count agrees"
+    );
+    world.git_in(
+        &mine,
+        &["commit", "-q", "-m", "Saved here", "--", "content/about.md"],
+    );
+    let quick = changes::quick_count(&world.git(&mine), Some("plain"));
+    assert_eq!(quick, None, "a commit not yet sent");
+    assert_eq!(
+        world.repo().changes().unwrap().list.len(),
+        changes.list.len()
+    );
     write(
         &mine,
         "content/faq/teens.md",
@@ -374,6 +390,45 @@ fn a_colleagues_change_to_the_same_page_stops_it_with_both_versions_kept() {
 }
 
 #[test]
+fn after_a_stop_only_my_changes_are_listed_and_theirs_come_in_with_mine() {
+    let world = World::new();
+    let theirs = "+++\ntitle = \"About us\"\n+++\nTheirs.\n";
+    world.colleague_publishes("content/about.md", theirs, "Their words");
+    let bio = "+++\nname = \"Heather Macbeth\"\n+++\nTheir bio.\n";
+    world.colleague_publishes("content/team/heather.md", bio, "Their bio");
+    world.about("Mine.");
+    let repo = world.repo();
+    let outcome = repo.publish(&order(&repo, "Mine"), |_| {}).unwrap();
+    let Outcome::Conflicts(conflicts) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let paths: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["content/about.md"], "the bio is theirs alone");
+    // The branch online is known here now: the bio they changed is not a change of mine.
+    let listed: Vec<String> = repo
+        .changes()
+        .unwrap()
+        .list
+        .iter()
+        .map(|c| c.path.clone())
+        .collect();
+    assert_eq!(listed, ["content/about.md"]);
+    let keep = Order {
+        keep_mine: vec![("content/about.md".into(), conflicts[0].online.clone())],
+        ..order(&repo, "Mine, over theirs")
+    };
+    let outcome = repo.publish(&keep, |_| {}).unwrap();
+    assert!(
+        matches!(outcome, Outcome::Published { brought_in: 2, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(world.online("content/team/heather.md").unwrap(), bio);
+    assert!(world.online("content/about.md").unwrap().contains("Mine."));
+    let here = std::fs::read_to_string(world.mine().join("content/team/heather.md")).unwrap();
+    assert_eq!(here, bio);
+}
+
+#[test]
 fn a_push_refused_because_someone_published_meanwhile_is_tried_again() {
     let world = World::new();
     world.about("Mine.");
@@ -427,6 +482,17 @@ fn where_publishing_cannot_work_it_says_why() {
             branch: "main".into()
         }
     );
+    let repo = world.repo();
+    assert!(repo.changes().is_ok());
+    let merging = world.git_in(&world.mine(), &["rev-parse", "--git-path", "MERGE_HEAD"]);
+    let merging = world.mine().join(merging.trim());
+    std::fs::write(&merging, "0000000000000000000000000000000000000000\n").unwrap();
+    let mine = world.git(&world.mine());
+    assert!(matches!(
+        Repo::open(&mine, None).unwrap_err(),
+        Unavailable::Unfinished { .. }
+    ));
+    std::fs::remove_file(merging).unwrap();
     world.git_in(&plain, &["checkout", "-q", "--detach"]);
     assert_eq!(Repo::open(&git, None).unwrap_err(), Unavailable::NoBranch);
     for reason in [

@@ -16,6 +16,7 @@ use super::super::request::Request;
 use super::super::response::Response;
 use super::{Editing, page, publish_page, refuse, reply};
 use crate::cmd::check::{self, CheckOptions, Diagnostic, Severity};
+use crate::publish::changes::quick_count;
 use crate::publish::{Change, Git, Order, Outcome, PublishError, Repo, Unavailable};
 
 /// What the preview remembers about publishing between requests.
@@ -55,13 +56,19 @@ pub fn toolbar_label(editing: &Editing, build: u64) -> String {
     {
         return text.clone();
     }
-    let text = match open(&editing.root).and_then(|r| r.changes().map_err(Unavailable::from)) {
-        Ok(changes) => match changes.list.len() {
-            0 => "Publish (no changes)".to_string(),
-            1 => "Publish (1 change)".to_string(),
-            n => format!("Publish ({n} changes)"),
-        },
-        Err(_) => "Publish".to_string(),
+    // One git status in the common case (nothing committed here that is not online).
+    let theme = crate::Config::load(&editing.root)
+        .ok()
+        .and_then(|c| c.theme);
+    let count = quick_count(&Git::new(&editing.root), theme.as_deref()).or_else(|| {
+        let repo = open(&editing.root).ok()?;
+        Some(repo.changes().ok()?.list.len())
+    });
+    let text = match count {
+        Some(0) => "Publish (no changes)".to_string(),
+        Some(1) => "Publish (1 change)".to_string(),
+        Some(n) => format!("Publish ({n} changes)"),
+        None => "Publish".to_string(),
     };
     *lock(&state.label) = Some((build, Instant::now(), text.clone()));
     text

@@ -68,7 +68,7 @@ fn ready(shown: &Shown, repo: &Repo, changes: &Changes, examined: &Examined) -> 
     let items: String = changes
         .list
         .iter()
-        .map(|c| item(repo, c, &changes.upstream, shown))
+        .map(|c| item(repo, c, &changes.base, shown))
         .collect();
     let blocked = examined.failed.is_some() || !examined.errors.is_empty();
     let who = match repo.identity() {
@@ -117,7 +117,7 @@ fn ready(shown: &Shown, repo: &Repo, changes: &Changes, examined: &Examined) -> 
 }
 
 /// One file of the list: what it is in words, a link to its editor, and the change.
-fn item(repo: &Repo, c: &Change, upstream: &str, shown: &Shown) -> String {
+fn item(repo: &Repo, c: &Change, base: &str, shown: &Shown) -> String {
     let state = c.state.word();
     let edit = c
         .path
@@ -171,7 +171,7 @@ fn item(repo: &Repo, c: &Change, upstream: &str, shown: &Shown) -> String {
     };
     let change = if c.is_text() {
         let old = repo
-            .file_at(upstream, &c.path)
+            .file_at(base, &c.path)
             .ok()
             .flatten()
             .unwrap_or_default();
