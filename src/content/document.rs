@@ -60,11 +60,23 @@ impl Document {
 
     /// Renders the body: `@/` links through `links`, root-relative ones under `base_path`.
     pub fn render_markdown(&mut self, links: &LinkMap, base_path: &str) -> Result<(), Vec<Error>> {
+        self.render_markdown_with(links, base_path, true)
+    }
+
+    /// [`Document::render_markdown`]; `suggest`: whether a broken `@/` link is told the
+    /// nearest existing file (a comparison with every file of the site).
+    pub fn render_markdown_with(
+        &mut self,
+        links: &LinkMap,
+        base_path: &str,
+        suggest: bool,
+    ) -> Result<(), Vec<Error>> {
         let source = Source {
             path: &self.file,
             text: &self.text,
             body_offset: self.body_offset,
             base_path,
+            suggest,
         };
         self.rendered = markdown::render(self.body(), &source, links)?;
         Ok(())

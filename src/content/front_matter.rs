@@ -450,4 +450,50 @@ mod tests {
             .to_string();
         assert!(e.starts_with("content/x.md:2:"), "{e}");
     }
+
+    #[test]
+    fn huge_and_repeated_front_matter_is_read_in_one_pass() {
+        let start = std::time::Instant::now();
+        // 100,000 settings (3 MB) under [extra] parse, and every key is found by its span
+        let extra: String = (0..100_000)
+            .map(|i| format!("k{i} = \"value\"\n"))
+            .collect();
+        let text = format!("+++\ntitle = \"A\"\n[extra]\n{extra}+++\nBody\n");
+        let s = split(p(), &text, "").unwrap();
+        let raw = parse(p(), &text, &s, &Kind::Page.keys(), "a page").unwrap();
+        assert_eq!(raw.extra.len(), 100_000);
+        assert_eq!(
+            key_offset(s.front, &["extra", "k99999"]),
+            Some(s.front.len() - 17)
+        );
+
+        // the same key 20,000 times: one error, at the second
+        let repeated = "tagz = 1\n".repeat(20_000);
+        let text = format!("+++\ntitle = \"A\"\n{repeated}+++\n");
+        let s = split(p(), &text, "").unwrap();
+        let e = parse(p(), &text, &s, &Kind::Page.keys(), "a page")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("content/x.md:4:1: duplicate key"), "{e}");
+        assert!(e.lines().count() < 10, "{e}");
+
+        // 100,000 open brackets: refused with a place, not a stack overflow
+        let deep = format!("+++\ntitle = \"A\"\nx = {}\n+++\n", "[".repeat(100_000));
+        let s = split(p(), &deep, "").unwrap();
+        let e = parse(p(), &deep, &s, &Kind::Page.keys(), "a page")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("content/x.md:3:"), "{e}");
+        // the 100,000-character line is shown around the place, not whole
+        assert!(e.len() < 1_000, "{} bytes: {e}", e.len());
+
+        // a file of 200,000 `+++`-less lines is refused after one pass
+        let open = format!("+++\n{}", "title = \"A\"\n".repeat(200_000));
+        let e = split(p(), &open, "").unwrap_err().to_string();
+        assert!(e.contains("never closed"), "{e}");
+
+        // a few hundred milliseconds; work per key or per line that grew with the
+        // file would take minutes
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
 }

@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 
 mod bad_input;
+mod bombs;
 mod build;
 mod check;
 mod cli;
