@@ -5,6 +5,7 @@ mod cap;
 mod diagnostic;
 mod lines;
 mod suggest;
+mod toml_spans;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ pub use cap::{Cap, FileErrors, SHOWN, SUGGESTED, thousands};
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use lines::{Excerpt, LineIndex};
 pub use suggest::nearest;
+pub use toml_spans::{check_keys, key_error, key_offset, toml_error};
 
 /// A path as messages show it: with `/` between folders on every system, so that what
 /// grove prints reads the same as the docs (Windows accepts `/` too).

@@ -21,7 +21,9 @@ enum Loaded {
 
 impl Site {
     /// Reads the config and every content file, renders the Markdown, links and sorts.
-    pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
+    /// `search_text`: for a one-shot build, the part of a page's text to keep, given the
+    /// number of pages (what the search index shows: `generate::search::kept_text`).
+    pub fn load(root: &Path, options: &BuildOptions, search_text: SearchText) -> Result<Site> {
         let mut config = Config::load(root)?;
         if let Some(base) = &options.base_url {
             config.set_base_url(base);
@@ -72,7 +74,6 @@ impl Site {
             pages,
             sections,
             tags: Vec::new(),
-            history: std::sync::OnceLock::new(),
             links: LinkMap::new(),
             assets,
             related_faq: HashMap::new(),
@@ -89,7 +90,7 @@ impl Site {
                     .map(|s| (s.relative_path.clone(), s.path.clone())),
             )
             .collect();
-        site.render_markdown(options.one_shot)?;
+        site.render_markdown(options.one_shot.then_some(search_text))?;
         site.resolve_related()?;
         site.sort_sections();
         site.collect_tags();
@@ -97,11 +98,11 @@ impl Site {
     }
 
     /// Renders every page's and section's Markdown, in parallel; every broken `@/` link
-    /// of the site is reported at once. `one_shot`: see [`BuildOptions::one_shot`].
-    fn render_markdown(&mut self, one_shot: bool) -> Result<()> {
+    /// of the site is reported at once. `one_shot`: see [`BuildOptions::one_shot`], with
+    /// the search text to keep.
+    fn render_markdown(&mut self, one_shot: Option<SearchText>) -> Result<()> {
         let links = &self.links;
         let base_path = self.config.base_path.as_str();
-        let search_text = crate::generate::search::text_per_page(self.pages.len());
         let pages = self.pages.len();
         let mut docs: Vec<&mut Document> = self
             .pages
@@ -117,11 +118,9 @@ impl Site {
             .map(
                 |(i, doc)| match doc.render_markdown_with(links, base_path, false) {
                     Ok(()) => {
-                        if one_shot && i < pages {
+                        if let Some(search_text) = one_shot.filter(|_| i < pages) {
                             doc.forget_body();
-                            doc.rendered.text =
-                                crate::generate::search::body_text(&doc.rendered.text, search_text)
-                                    .to_string();
+                            doc.rendered.text = search_text(&doc.rendered.text, pages).to_string();
                         }
                         Vec::new()
                     }
@@ -147,6 +146,9 @@ impl Site {
         Error::collect(errors.into_iter().flatten().collect())
     }
 }
+
+/// The part of a page's text kept for the search index, given the number of pages.
+pub type SearchText = fn(&str, usize) -> &str;
 
 type ContentFiles = (Vec<(PathBuf, String)>, Vec<(PathBuf, String)>);
 
