@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::front_matter::{check_keys, key_offset, toml_error};
-use crate::diag::{Error, Result, Shown};
+use crate::diag::{Error, Result, Shown, check_keys, key_error, toml_error};
 
 /// One entry of the main navigation.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -137,7 +136,7 @@ impl Config {
             // Hosts compress pages; on the center's site minifying saved 146 bytes a page
             // after gzip (5.5%), not worth 129 more crates to compile (docs/performance.md).
             config.warnings.push(
-                key_error_in(path, text, "minify_html", "`minify_html` is no longer supported and is ignored")
+                key_error(path, text, 0..text.len(), &["minify_html"], "`minify_html` is no longer supported and is ignored")
                     .with_help("remove the line: web hosts compress pages, which saves far more than minifying did"),
             );
         }
@@ -190,10 +189,7 @@ impl Config {
     /// its line when it is written there.
     pub fn key_error(&self, key: &str, message: &str) -> Error {
         let path: Vec<&str> = key.split('.').collect();
-        match key_offset(&self.text, &path) {
-            Some(offset) => Error::at(&self.file, &self.text, offset, message),
-            None => Error::file(&self.file, message),
-        }
+        key_error(&self.file, &self.text, 0..self.text.len(), &path, message)
     }
 
     /// The warning, or with `refuse` the error, for a `base_url` that cannot be the site's.
@@ -229,17 +225,9 @@ fn time_zone(path: &Path, text: &str, name: &str) -> Result<jiff::tz::TimeZone> 
             Some(n) => format!("did you mean timezone = \"{n}\"? Names are as in the IANA list, e.g. \"America/Los_Angeles\""),
             None => "write an IANA time zone name, e.g. timezone = \"America/Los_Angeles\"".into(),
         };
-        key_error_in(path, text, "timezone", &format!("`timezone`: `{name}` is not a time zone grove knows"))
+        key_error(path, text, 0..text.len(), &["timezone"], format!("`timezone`: `{name}` is not a time zone grove knows"))
             .with_help(help)
     })
-}
-
-/// An error pointing at the line of a top-level key of `config.toml`.
-fn key_error_in(path: &Path, text: &str, key: &str, message: &str) -> Error {
-    match key_offset(text, &[key]) {
-        Some(offset) => Error::at(path, text, offset, message),
-        None => Error::file(path, message),
-    }
 }
 
 #[cfg(test)]

@@ -15,12 +15,14 @@
 //! `new`, `serve`) sit on top of it, and nothing below `cmd` knows about HTTP or the
 //! terminal. [`diag`] holds the one diagnostic type (an error or warning in a user's file,
 //! with its place and a hint), and [`fs`] the one walker over the site's folders, which
-//! refuses links that leave the site. `docs/architecture.md` draws the map for a newcomer.
+//! refuses links that leave the site. `docs/architecture.md` draws the map for a newcomer,
+//! with the table of layers that `tests/it/layers.rs` holds every import to.
 
 pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod escape;
 pub mod fs;
 pub mod generate;
 pub mod markdown;

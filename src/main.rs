@@ -339,7 +339,10 @@ fn report(e: &Error) {
     eprintln!("error: {e}");
     let n = e.count();
     if n > 1 {
-        eprintln!("\n{n} problems found; nothing was written.");
+        eprintln!(
+            "\n{} problems found; nothing was written.",
+            grove::diag::thousands(n)
+        );
     } else {
         eprintln!("\nnothing was written; fix the problem above and build again.");
     }

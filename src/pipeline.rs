@@ -2,13 +2,14 @@
 //! (into memory, to look at) and `grove serve` (into memory, then part by part on every
 //! save). A [`Pipeline`] is a loaded site with its static files and its renderer.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::diag::Result;
 use crate::generate::assets::{self, Statics};
-use crate::generate::{feed, search, sitemap};
+use crate::generate::{feed, history, search, sitemap};
 use crate::output::Output;
 use crate::render::{Job, Renderer, jobs};
 use crate::site::update::Update;
@@ -36,12 +37,16 @@ pub struct Pipeline {
     pub renderer: Renderer,
     /// Every output the templates produce.
     pub jobs: Vec<Job>,
+    /// Last git change of each content file, read once per loaded site: the preview keeps
+    /// its pipeline between saves, and a save does not change git history, so no save
+    /// runs `git log` again.
+    history: OnceLock<HashMap<String, String>>,
 }
 
 impl Pipeline {
     /// Reads the config, the content, the static files and the templates.
     pub fn load(root: &std::path::Path, options: &BuildOptions) -> Result<Pipeline> {
-        let site = Site::load(root, options)?;
+        let site = Site::load(root, options, search::kept_text)?;
         let statics = assets::collect(&site)?;
         let renderer = Renderer::new(&site, Arc::new(statics.stamps.clone()))?;
         let jobs = renderer.jobs(&site);
@@ -50,6 +55,7 @@ impl Pipeline {
             statics,
             renderer,
             jobs,
+            history: OnceLock::new(),
         })
     }
 
@@ -83,13 +89,13 @@ impl Pipeline {
     /// (unless the site has its own).
     pub fn write_generated(&self, out: &dyn Output) -> Result<()> {
         let site = &self.site;
-        let history = site.history();
+        let history = self.history.get_or_init(|| history::of_undated(&self.site));
         if let Some(feed) = feed::atom(site, history) {
             out.write("atom.xml", feed.into_bytes())?;
         }
         out.write(
             "sitemap.xml",
-            sitemap::sitemap(site, &self.jobs, history).into_bytes(),
+            sitemap::sitemap(site, self.jobs.iter().filter_map(Job::listed), history).into_bytes(),
         )?;
         if !self.statics.files.contains_key("robots.txt") {
             out.write("robots.txt", sitemap::robots(site).into_bytes())?;

@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         text: &text,
         body_offset,
         base_path: "",
+        suggest: true,
     };
     if let Err(errors) = markdown::render(&text[body_offset..], &source, &links) {
         for e in errors {

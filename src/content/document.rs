@@ -4,8 +4,7 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use crate::content::front_matter::key_offset;
-use crate::diag::{Error, Position};
+use crate::diag::{Error, Position, key_error, key_offset};
 use crate::markdown::{self, LinkMap, Rendered, Source};
 
 /// A Markdown file of `content/`.
@@ -45,26 +44,30 @@ impl Document {
             .map_or(1, |o| Position::of_offset(&self.text, o).line)
     }
 
-    /// An error at a front matter key (at the start of the file when it is not written).
+    /// An error at a front matter key (see [`crate::diag::key_error`]).
     pub fn key_error(&self, key: &str, message: impl Into<String>) -> Error {
-        match self.key_offset(key) {
-            Some(o) => Error::at(&self.file, &self.text, o, message),
-            None => Error::at_position(
-                &self.file,
-                &self.text,
-                Position { line: 1, column: 1 },
-                message,
-            ),
-        }
+        key_error(&self.file, &self.text, self.front.clone(), &[key], message)
     }
 
     /// Renders the body: `@/` links through `links`, root-relative ones under `base_path`.
     pub fn render_markdown(&mut self, links: &LinkMap, base_path: &str) -> Result<(), Vec<Error>> {
+        self.render_markdown_with(links, base_path, true)
+    }
+
+    /// [`Document::render_markdown`]; `suggest`: whether a broken `@/` link is told the
+    /// nearest existing file (a comparison with every file of the site).
+    pub fn render_markdown_with(
+        &mut self,
+        links: &LinkMap,
+        base_path: &str,
+        suggest: bool,
+    ) -> Result<(), Vec<Error>> {
         let source = Source {
             path: &self.file,
             text: &self.text,
             body_offset: self.body_offset,
             base_path,
+            suggest,
         };
         self.rendered = markdown::render(self.body(), &source, links)?;
         Ok(())

@@ -1,12 +1,12 @@
 //! Front matter: splitting the `+++` block off a file, reading its TOML, and checking
 //! its fields for each kind of content, with positions relative to the whole file.
 
+use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::nearest;
-use crate::diag::{Error, Position, Result};
+use crate::diag::{Error, Position, Result, check_keys, toml_error};
 
 /// A file cut into its front matter and its body, with byte offsets into the file.
 #[derive(Debug, PartialEq)]
@@ -17,6 +17,13 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// Byte offset of `body` in the file's text.
     pub body_offset: usize,
+}
+
+impl Split<'_> {
+    /// Where the front matter's TOML is in the file's text.
+    pub fn front_range(&self) -> Range<usize> {
+        self.front_offset..self.front_offset + self.front.len()
+    }
 }
 
 /// Cuts `text` (a whole file, BOM already removed) into TOML front matter and body.
@@ -166,113 +173,6 @@ fn yaml_scalar(raw: &str) -> Option<toml::Value> {
     })
 }
 
-/// Turns a TOML error into a file error; `offset` is where the TOML starts in `text`.
-pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Error {
-    let message = humanize(e.message().trim());
-    let help = toml_hint(&message);
-    let err = match e.span() {
-        Some(span) => Error::at(path, text, offset + span.start, message),
-        None => Error::file(path, message),
-    };
-    match help {
-        Some(h) => err.with_help(h),
-        None => err,
-    }
-}
-
-fn toml_hint(message: &str) -> Option<String> {
-    let expected = message.rsplit_once("expected ").map_or("", |(_, e)| e);
-    if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        // Say what the field takes, in the words of the docs: serde's own names (i64, a
-        // sequence) tell a person writing a page nothing.
-        return Some(
-            match expected {
-                e if e.starts_with("a whole number") => "numbers are written without quotes: weight = 10",
-                e if e.starts_with("text") => "text values go between double quotes: title = \"My title\"",
-                e if e.starts_with("a list") => "lists go in square brackets: tags = [\"one\", \"two\"]",
-                e if e.starts_with("true or false") => "write true or false without quotes: draft = true",
-                _ => "check the value's type: text in quotes, numbers bare, lists in [ ], true/false bare",
-            }
-            .into(),
-        );
-    }
-    if message.contains("invalid string")
-        || message.contains("expected") && message.contains("string")
-    {
-        Some("text values go between double quotes: title = \"My title\"".into())
-    } else if message.contains("duplicate key") {
-        Some("each field may appear once; remove one of them".into())
-    } else {
-        None
-    }
-}
-
-/// serde's type names in a TOML error, as a person who writes pages would say them.
-fn humanize(message: &str) -> String {
-    let Some((head, expected)) = message.rsplit_once(", expected ") else {
-        return message.to_string();
-    };
-    let plain = match expected {
-        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
-        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more",
-        "a string" => "text in double quotes",
-        "a sequence" => "a list in [ ]",
-        "a boolean" => "true or false",
-        "a map" => "a table",
-        other => other,
-    };
-    format!("{head}, expected {plain}")
-}
-
-/// Fails on the first key of `table` that is not in `allowed`, naming the nearest one.
-/// `table` is the TOML at `toml_range` of `text` (the whole file, for positions).
-pub fn check_keys(
-    path: &Path,
-    text: &str,
-    toml_range: std::ops::Range<usize>,
-    table: &toml::Table,
-    allowed: &[&str],
-    what: &str,
-) -> Result<()> {
-    for key in table.keys() {
-        if allowed.contains(&key.as_str()) {
-            continue;
-        }
-        let offset = toml_range.start;
-        let position = key_offset(&text[toml_range.clone()], &[key]).map(|o| offset + o);
-        let message = format!("unknown key `{key}` in {what}");
-        let help = match nearest(key, allowed.iter().copied()) {
-            Some(n) => format!("did you mean `{n}`? (valid keys: {})", allowed.join(", ")),
-            None => format!("valid keys: {}", allowed.join(", ")),
-        };
-        let err = match position {
-            Some(at) => Error::at(path, text, at, message),
-            None => Error::file(path, message),
-        };
-        return Err(err.with_help(help));
-    }
-    Ok(())
-}
-
-/// Byte offset in `toml_text` of the key at `path` (`["extra", "phone"]`), read with the
-/// TOML parser's own spans; when the last key is not written, where its table is.
-pub fn key_offset(toml_text: &str, path: &[&str]) -> Option<usize> {
-    let document = toml::de::DeTable::parse(toml_text).ok()?;
-    let mut table = document.get_ref();
-    let mut found = None;
-    for part in path {
-        let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *part) else {
-            return found;
-        };
-        found = Some(key.span().start);
-        match value.get_ref() {
-            toml::de::DeValue::Table(inner) => table = inner,
-            _ => break,
-        }
-    }
-    found
-}
-
 /// How a section orders its pages.
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -321,24 +221,8 @@ pub fn parse(
 ) -> Result<RawFrontMatter> {
     let table: toml::Table =
         toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))?;
-    let range = split.front_offset..split.front_offset + split.front.len();
-    check_keys(path, text, range, &table, allowed, what)?;
+    check_keys(path, text, split.front_range(), &table, allowed, what)?;
     toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))
-}
-
-/// An error at a front matter key's line (the first line when the key is not written),
-/// for problems found after parsing.
-pub fn key_error(
-    path: &Path,
-    text: &str,
-    split: &Split,
-    key: &str,
-    message: impl Into<String>,
-) -> Error {
-    match key_offset(split.front, &[key]) {
-        Some(o) => Error::at(path, text, split.front_offset + o, message),
-        None => Error::at_position(path, text, Position { line: 1, column: 1 }, message),
-    }
 }
 
 #[cfg(test)]
@@ -449,5 +333,51 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:2:"), "{e}");
+    }
+
+    #[test]
+    fn huge_and_repeated_front_matter_is_read_in_one_pass() {
+        let start = std::time::Instant::now();
+        // 100,000 settings (3 MB) under [extra] parse, and every key is found by its span
+        let extra: String = (0..100_000)
+            .map(|i| format!("k{i} = \"value\"\n"))
+            .collect();
+        let text = format!("+++\ntitle = \"A\"\n[extra]\n{extra}+++\nBody\n");
+        let s = split(p(), &text, "").unwrap();
+        let raw = parse(p(), &text, &s, &Kind::Page.keys(), "a page").unwrap();
+        assert_eq!(raw.extra.len(), 100_000);
+        assert_eq!(
+            crate::diag::key_offset(s.front, &["extra", "k99999"]),
+            Some(s.front.len() - 17)
+        );
+
+        // the same key 20,000 times: one error, at the second
+        let repeated = "tagz = 1\n".repeat(20_000);
+        let text = format!("+++\ntitle = \"A\"\n{repeated}+++\n");
+        let s = split(p(), &text, "").unwrap();
+        let e = parse(p(), &text, &s, &Kind::Page.keys(), "a page")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("content/x.md:4:1: duplicate key"), "{e}");
+        assert!(e.lines().count() < 10, "{e}");
+
+        // 100,000 open brackets: refused with a place, not a stack overflow
+        let deep = format!("+++\ntitle = \"A\"\nx = {}\n+++\n", "[".repeat(100_000));
+        let s = split(p(), &deep, "").unwrap();
+        let e = parse(p(), &deep, &s, &Kind::Page.keys(), "a page")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("content/x.md:3:"), "{e}");
+        // the 100,000-character line is shown around the place, not whole
+        assert!(e.len() < 1_000, "{} bytes: {e}", e.len());
+
+        // a file of 200,000 `+++`-less lines is refused after one pass
+        let open = format!("+++\n{}", "title = \"A\"\n".repeat(200_000));
+        let e = split(p(), &open, "").unwrap_err().to_string();
+        assert!(e.contains("never closed"), "{e}");
+
+        // a few hundred milliseconds; work per key or per line that grew with the
+        // file would take minutes
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 }

@@ -10,8 +10,9 @@ use super::date::Date;
 use super::document::Document;
 use super::fields::Kind;
 use super::front_matter::{self, RawFrontMatter, Split};
-use super::{escape_html, url_of_dir};
-use crate::diag::{Error, Result};
+use super::url_of_dir;
+use crate::diag::{Error, Result, key_error};
+use crate::escape::escape_html;
 use crate::markdown::Rendered;
 use crate::slugs::slugify;
 
@@ -76,7 +77,7 @@ impl Page {
         let split = front_matter::split(file, &text, kind.example())?;
         let raw = front_matter::parse(file, &text, &split, &kind.keys(), kind.described())?;
         let meta = typed_meta(file, &text, &split, kind, raw, tz)?;
-        let front = split.front_offset..split.front_offset + split.front.len();
+        let front = split.front_range();
         let body_offset = split.body_offset;
 
         let (dir, file_name) = relative_path
@@ -87,11 +88,11 @@ impl Page {
             Some(s) => {
                 let clean = slugify(s);
                 if clean.is_empty() {
-                    return Err(front_matter::key_error(
+                    return Err(key_error(
                         file,
                         &text,
-                        &split,
-                        "slug",
+                        split.front_range(),
+                        &["slug"],
                         format!("the slug `{s}` has no letters or digits"),
                     )
                     .with_help("use letters, digits and dashes, e.g. slug = \"my-page\""));
@@ -165,11 +166,16 @@ fn typed_meta(
         match value {
             None => Ok(None),
             Some(v) => Date::parse(v, tz).map(Some).map_err(|m| {
-                front_matter::key_error(file, text, split, key, format!("`{key}`: {m}")).with_help(
-                    format!(
-                        "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"
-                    ),
+                key_error(
+                    file,
+                    text,
+                    split.front_range(),
+                    &[key],
+                    format!("`{key}`: {m}"),
                 )
+                .with_help(format!(
+                    "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"
+                ))
             }),
         }
     };
@@ -209,22 +215,22 @@ fn typed_meta(
         return Err(missing(file, text, "title", example));
     }
     if meta.image.is_some() && meta.image_alt.trim().is_empty() {
-        return Err(front_matter::key_error(
+        return Err(key_error(
             file,
             text,
-            split,
-            "image",
+            split.front_range(),
+            &["image"],
             "`image` has no `image_alt`: say in words what the picture shows",
         )
         .with_help("add a line such as image_alt = \"A quiet room with two chairs\", for people who cannot see the picture"));
     }
     for (i, tag) in meta.tags.iter().enumerate() {
         if slugify(tag).is_empty() {
-            return Err(front_matter::key_error(
+            return Err(key_error(
                 file,
                 text,
-                split,
-                "tags",
+                split.front_range(),
+                &["tags"],
                 format!("tag {} (`{tag}`) has no letters or digits", i + 1),
             )
             .with_help("tags become URLs (/tags/<tag>/): use words"));
@@ -232,11 +238,11 @@ fn typed_meta(
     }
     for alias in &meta.aliases {
         if alias.contains("..") || alias.trim_matches('/').is_empty() {
-            return Err(front_matter::key_error(
+            return Err(key_error(
                 file,
                 text,
-                split,
-                "aliases",
+                split.front_range(),
+                &["aliases"],
                 format!("the alias `{alias}` is not a usable URL"),
             )
             .with_help(

@@ -9,7 +9,7 @@ use super::document::Document;
 use super::fields;
 use super::front_matter::{self, SortBy};
 use super::url_of_dir;
-use crate::diag::Result;
+use crate::diag::{Result, key_error};
 use crate::markdown::Rendered;
 
 /// A folder with an `_index.md` (the home page is the section of `content/_index.md`).
@@ -79,16 +79,16 @@ impl Section {
                 "a section's _index.md",
             )?;
             if raw.paginate_by == Some(0) {
-                return Err(front_matter::key_error(
+                return Err(key_error(
                     file,
                     &text,
-                    &split,
-                    "paginate_by",
+                    split.front_range(),
+                    &["paginate_by"],
                     "`paginate_by` must be at least 1",
                 )
                 .with_help("remove it to list every page on one page"));
             }
-            let front = split.front_offset..split.front_offset + split.front.len();
+            let front = split.front_range();
             (raw, front, split.body_offset)
         };
         let dir = relative_path

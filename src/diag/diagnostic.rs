@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::Shown;
+use super::lines::{Excerpt, floor_char_boundary};
 
 /// A position in a user's file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,13 +27,6 @@ impl Position {
     }
 }
 
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// How much a diagnostic matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -49,10 +43,14 @@ pub struct Diagnostic {
     pub position: Option<Position>,
     pub severity: Severity,
     pub message: String,
-    /// The text of the offending line, shown under the message with a caret.
-    pub source_line: Option<String>,
+    /// The offending line (or the part of it around the place, when it is long), shown
+    /// under the message with a caret.
+    pub excerpt: Option<Excerpt>,
     /// How to fix it, when the message alone does not say.
     pub help: Option<String>,
+    /// For the line that closes a file's list ("and 19,980 more like this"): how many
+    /// problems of the file it stands for. 0 for a problem itself.
+    pub more: usize,
 }
 
 impl Diagnostic {
@@ -69,9 +67,16 @@ impl Diagnostic {
             position: Some(Position { line, column: 1 }),
             severity,
             message: message.into(),
-            source_line: None,
+            excerpt: None,
             help,
+            more: 0,
         }
+    }
+
+    /// How many problems this stands for: 1, or for the closing line of a file's list,
+    /// the problems it did not show.
+    pub fn count(&self) -> usize {
+        self.more.max(1)
     }
 
     /// The line it is on; 1 (the file as a whole) when no place is known.
@@ -82,7 +87,7 @@ impl Diagnostic {
     /// `file:line:column: message`, the line with a caret under the place, and the help:
     /// how a build reports it.
     pub fn long(&self) -> String {
-        let mut out = match self.position {
+        let mut out = match self.position.filter(|_| self.more == 0) {
             Some(p) => format!(
                 "{}:{}:{}: {}",
                 self.path.shown(),
@@ -92,12 +97,13 @@ impl Diagnostic {
             ),
             None => format!("{}: {}", self.path.shown(), self.message),
         };
-        if let (Some(p), Some(line)) = (self.position, self.source_line.as_deref()) {
+        if let (Some(p), Some(excerpt)) = (self.position, &self.excerpt) {
             let number = p.line.to_string();
             let pad = " ".repeat(number.len());
+            let line = &excerpt.text;
             let caret_pad: String = line
                 .chars()
-                .take(p.column.saturating_sub(1))
+                .take(excerpt.caret)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             out.push_str(&format!(
@@ -118,13 +124,17 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
-        write!(
-            f,
-            "{}:{}: {level}{}",
-            self.path.shown(),
-            self.line(),
-            self.message
-        )?;
+        if self.more > 0 {
+            write!(f, "{}: {level}{}", self.path.shown(), self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}: {level}{}",
+                self.path.shown(),
+                self.line(),
+                self.message
+            )?;
+        }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {}", help.replace('\n', "\n        "))?;
         }

@@ -1,13 +1,19 @@
 //! The library's error type: every variant carries what a person needs to find and fix
 //! the problem (the file, the line and column where known, and a hint).
 
+mod cap;
 mod diagnostic;
+mod lines;
 mod suggest;
+mod toml_spans;
 
 use std::path::{Path, PathBuf};
 
+pub use cap::{Cap, FileErrors, SHOWN, SUGGESTED, thousands};
 pub use diagnostic::{Diagnostic, Position, Severity};
+pub use lines::{Excerpt, LineIndex};
 pub use suggest::nearest;
+pub use toml_spans::{check_keys, key_error, key_offset, toml_error};
 
 /// A path as messages show it: with `/` between folders on every system, so that what
 /// grove prints reads the same as the docs (Windows accepts `/` too).
@@ -76,8 +82,24 @@ impl Error {
             position: None,
             severity: Severity::Error,
             message: message.into(),
-            source_line: None,
+            excerpt: None,
             help: None,
+            more: 0,
+        }))
+    }
+
+    /// The line that closes the list of a file's errors: `count` more were not shown.
+    pub fn more(path: impl Into<PathBuf>, count: usize) -> Error {
+        Error::File(Box::new(Diagnostic {
+            path: path.into(),
+            position: None,
+            severity: Severity::Error,
+            message: format!("and {} more like this", thousands(count)),
+            excerpt: None,
+            help: Some(format!(
+                "only the first {SHOWN} problems of a file are listed: fix those first, the rest are often the same mistake"
+            )),
+            more: count,
         }))
     }
 
@@ -99,17 +121,38 @@ impl Error {
         position: Position,
         message: impl Into<String>,
     ) -> Error {
-        let source_line = text
-            .lines()
-            .nth(position.line.saturating_sub(1))
-            .map(|l| l.trim_end_matches('\r').to_string());
+        let line = text.lines().nth(position.line.saturating_sub(1));
+        Error::located(path, position, line, message)
+    }
+
+    /// A user-file error at `offset` bytes into `text`, placed with `lines`, the index of
+    /// `text`: for the many errors of one file.
+    pub fn at_index(
+        path: impl Into<PathBuf>,
+        text: &str,
+        lines: &LineIndex,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Error {
+        let position = lines.position(text, offset);
+        let line = lines.line_text(text, position.line);
+        Error::located(path, position, line, message)
+    }
+
+    fn located(
+        path: impl Into<PathBuf>,
+        position: Position,
+        line: Option<&str>,
+        message: impl Into<String>,
+    ) -> Error {
         Error::File(Box::new(Diagnostic {
             path: path.into(),
             position: Some(position),
             severity: Severity::Error,
             message: message.into(),
-            source_line,
+            excerpt: line.map(|l| Excerpt::of(l.trim_end_matches('\r'), position.column)),
             help: None,
+            more: 0,
         }))
     }
 
@@ -155,6 +198,7 @@ impl Error {
     pub fn count(&self) -> usize {
         match self {
             Error::Many(list) => list.iter().map(Error::count).sum(),
+            Error::File(d) => d.count(),
             _ => 1,
         }
     }

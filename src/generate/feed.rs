@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::content::{Kind, Page, escape_html as xml};
+use crate::content::{Kind, Page};
+use crate::escape::escape_html as xml;
 use crate::site::Site;
 
 /// When a page last changed: `updated`, else `date`, else its file's last change.

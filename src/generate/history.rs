@@ -5,6 +5,22 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::site::Site;
+
+/// [`last_changes`] of the site's content, when a page needs them: an empty map when every
+/// page has a `date` or `updated` (then git is not run).
+pub fn of_undated(site: &Site) -> HashMap<String, String> {
+    let undated = site
+        .pages
+        .iter()
+        .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
+    if undated {
+        last_changes(&site.root)
+    } else {
+        HashMap::new()
+    }
+}
+
 /// Last-change dates (RFC 3339) by path relative to `content/` (`about.md`).
 pub fn last_changes(root: &Path) -> HashMap<String, String> {
     let mut dates = HashMap::new();

@@ -64,6 +64,12 @@ fn flatten(toc: &[crate::markdown::Heading]) -> Vec<&str> {
     out
 }
 
+/// The body text a page of a site of `pages` pages shows in the index: what a build
+/// that lets go of the site keeps of it (`Site::load`).
+pub fn kept_text(text: &str, pages: usize) -> &str {
+    body_text(text, text_per_page(pages))
+}
+
 /// How much body text each page keeps in the index of a site of `pages` pages.
 pub fn text_per_page(pages: usize) -> usize {
     (TEXT_BUDGET / pages.max(1)).max(MIN_TEXT)

@@ -2,30 +2,41 @@
 
 use std::collections::HashMap;
 
-use crate::content::escape_html as xml;
-use crate::render::{Job, What};
+use crate::escape::escape_html as xml;
 use crate::site::Site;
 
-/// The sitemap of the rendered pages: sections, their list pages, pages and tags. Drafts
-/// are never rendered unless asked for; aliases and the 404 page are left out.
-pub fn sitemap(site: &Site, jobs: &[Job], history: &HashMap<String, String>) -> String {
+/// An output the sitemap lists: its URL, and the page it shows when it is a page (a
+/// section, a list page or a tag page shows none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed<'a> {
+    pub url: &'a str,
+    pub page: Option<usize>,
+}
+
+/// The sitemap of the rendered pages: sections, their list pages, pages and tags, as the
+/// renderer lists them (aliases and the 404 page are not). Drafts are never rendered
+/// unless asked for, and never listed.
+pub fn sitemap<'a>(
+    site: &Site,
+    outputs: impl IntoIterator<Item = Listed<'a>>,
+    history: &HashMap<String, String>,
+) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for job in jobs {
-        let lastmod = match &job.what {
-            What::Page(i) => {
-                let p = &site.pages[*i];
+    for output in outputs {
+        let lastmod = match output.page {
+            Some(i) => {
+                let p = &site.pages[i];
                 if p.meta.draft {
                     continue;
                 }
                 crate::generate::feed::last_change(p, history)
             }
-            What::Section { .. } | What::TagList | What::Tag { .. } => None,
-            What::Alias { .. } | What::NotFound => continue,
+            None => None,
         };
         out.push_str("<url><loc>");
-        out.push_str(&xml(&site.permalink(&job.url)));
+        out.push_str(&xml(&site.permalink(output.url)));
         out.push_str("</loc>");
         if let Some(d) = lastmod {
             out.push_str("<lastmod>");

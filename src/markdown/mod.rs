@@ -7,8 +7,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::diag::Error;
-use crate::diag::nearest;
+use crate::diag::{Error, FileErrors, nearest};
 use crate::slugs::UniqueIds;
 
 /// One entry of a page's table of contents.
@@ -28,6 +27,8 @@ pub struct Link {
     /// Byte offset of the link in the whole file.
     pub offset: usize,
     pub is_image: bool,
+    /// Written as `@/path.md`: `url` is the page that file became.
+    pub internal: bool,
     /// The alt text of an image.
     pub alt: String,
 }
@@ -47,6 +48,7 @@ impl Link {
             url: url.to_string(),
             offset,
             is_image,
+            internal: false,
             alt: String::new(),
         }
     }
@@ -79,6 +81,10 @@ pub struct Source<'a> {
     /// The site's `base_path` (`/site`, or empty): root-relative links and images in the
     /// HTML get it in front, so that they work when the site is served under a sub-path.
     pub base_path: &'a str,
+    /// Whether an `@/` link that leads nowhere is told the nearest existing file: a
+    /// comparison with every file of the site, which a build makes for its first errors
+    /// only (see `Site::render_markdown`).
+    pub suggest: bool,
 }
 
 /// `/x/` under a sub-path: `base_path` + `/x/`; other URLs (relative, `//host`, schemes)
@@ -113,33 +119,49 @@ pub fn plain_html(body: &str) -> String {
 
 /// Resolves an internal link target such as `@/faq/_index.md#how-long` to `/faq/#how-long`.
 pub fn resolve_internal(target: &str, links: &LinkMap) -> Result<String, String> {
+    lookup(target, links).ok_or_else(|| missing_hint(target, links, true))
+}
+
+/// `@/faq/_index.md#how-long` as `/faq/#how-long`, when the file exists.
+fn lookup(target: &str, links: &LinkMap) -> Option<String> {
+    let (file, anchor) = file_and_anchor(target);
+    let url = links.get(file)?;
+    Some(match anchor {
+        Some(a) => format!("{url}#{a}"),
+        None => url.clone(),
+    })
+}
+
+fn file_and_anchor(target: &str) -> (&str, Option<&str>) {
     let rest = target.trim_start_matches("@/");
-    let (file, anchor) = match rest.split_once('#') {
+    match rest.split_once('#') {
         Some((f, a)) => (f, Some(a)),
         None => (rest, None),
-    };
-    match links.get(file) {
-        Some(url) => Ok(match anchor {
-            Some(a) => format!("{url}#{a}"),
-            None => url.clone(),
-        }),
+    }
+}
+
+/// What to write instead of an `@/` target that leads nowhere. It compares the target
+/// with every file of the site (`suggest`), so it is asked only for the errors shown.
+fn missing_hint(target: &str, links: &LinkMap, suggest: bool) -> String {
+    let (file, _) = file_and_anchor(target);
+    let found = suggest
+        .then(|| nearest(file, links.keys().map(String::as_str)))
+        .flatten();
+    match found {
+        Some(n) => format!("the nearest existing file is `@/{n}`"),
         None => {
-            let hint = match nearest(file, links.keys().map(String::as_str)) {
-                Some(n) => format!("the nearest existing file is `@/{n}`"),
-                None => "write the path of a file under content/, e.g. `@/articles/my-article.md`"
-                    .to_string(),
-            };
-            Err(hint)
+            "write the path of a file under content/, e.g. `@/articles/my-article.md`".to_string()
         }
     }
 }
 
-/// Renders `body` to HTML. Every `@/` link that points nowhere is reported, not just the first.
+/// Renders `body` to HTML. Every `@/` link that points nowhere is reported, not just the
+/// first (the first [`crate::diag::SHOWN`] in full, the rest counted).
 pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, Vec<Error>> {
     // Sized from the text so that the buffers of a typical page grow at most once (prose
     // makes about one event per 30 bytes, and HTML about 1.1 times the Markdown's size).
     let mut events: Vec<Event> = Vec::with_capacity(body.len() / 20 + 16);
-    let mut errors = Vec::new();
+    let mut errors = FileErrors::new(source.path, source.text);
     let mut out = Rendered {
         text: String::with_capacity(body.len()),
         ..Rendered::default()
@@ -159,9 +181,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::Text(t) if !in_code_block => {
-                if let Some(e) = unparsed_internal_link(t, body, range.start, source) {
-                    errors.push(e);
-                }
+                unparsed_internal_link(t, body, range.start, source, &mut errors);
             }
             _ => {}
         }
@@ -230,19 +250,17 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                 title,
                 id,
             }) => {
-                let dest_url = if dest_url.starts_with("@/") {
-                    match resolve_internal(&dest_url, links) {
-                        Ok(url) => CowStr::from(url),
-                        Err(hint) => {
-                            errors.push(
-                                Error::at(
-                                    source.path,
-                                    source.text,
-                                    offset,
+                let internal = dest_url.starts_with("@/");
+                let dest_url = if internal {
+                    match lookup(&dest_url, links) {
+                        Some(url) => CowStr::from(url),
+                        None => {
+                            errors.at(offset, || {
+                                (
                                     format!("link to `{dest_url}`, which does not exist"),
+                                    missing_hint(&dest_url, links, source.suggest),
                                 )
-                                .with_help(hint),
-                            );
+                            });
                             dest_url
                         }
                     }
@@ -250,7 +268,10 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
                     dest_url
                 };
                 // Checks read the address within the site; the page gets it under base_path.
-                out.links.push(Link::at(&dest_url, offset, false));
+                out.links.push(Link {
+                    internal,
+                    ..Link::at(&dest_url, offset, false)
+                });
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: under_base(dest_url, source.base_path),
@@ -311,6 +332,7 @@ pub fn render(body: &str, source: &Source, links: &LinkMap) -> Result<Rendered, 
         events.push(event);
     }
 
+    let errors = errors.into_errors();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -339,22 +361,23 @@ fn is_block_end(end: &TagEnd) -> bool {
 
 /// `[text](@/a b.md)` is not a link in Markdown (a space ends the address), so it would be
 /// printed as it is: say so instead, since file names with spaces are common.
-fn unparsed_internal_link(text: &str, body: &str, start: usize, source: &Source) -> Option<Error> {
+fn unparsed_internal_link(
+    text: &str,
+    body: &str,
+    start: usize,
+    source: &Source,
+    errors: &mut FileErrors,
+) {
     if !text.starts_with("(@/") || !body.get(..start).is_some_and(|b| b.ends_with(']')) {
-        return None;
+        return;
     }
     let target = text[1..].split(')').next().unwrap_or_default();
-    Some(
-        Error::at(
-            source.path,
-            source.text,
-            source.body_offset + start,
+    errors.at(source.body_offset + start, || {
+        (
             format!("`{target}` is not read as a link: Markdown ends an address at a space"),
+            format!("put an address with spaces between < and >: [text](<{target}>)"),
         )
-        .with_help(format!(
-            "put an address with spaces between < and >: [text](<{target}>)"
-        )),
-    )
+    });
 }
 
 fn to_html(events: &[Event], capacity: usize) -> String {
@@ -411,6 +434,7 @@ mod tests {
             text: body,
             body_offset: 0,
             base_path: "",
+            suggest: true,
         };
         render(body, &source, &links).expect("renders")
     }
@@ -493,6 +517,7 @@ mod tests {
             text: body,
             body_offset: 0,
             base_path: "/site",
+            suggest: true,
         };
         let r = render(body, &source, &links).unwrap();
         for href in [
@@ -526,6 +551,7 @@ mod tests {
             text: &text,
             body_offset: 20,
             base_path: "",
+            suggest: true,
         };
         let errors = render(body, &source, &links).unwrap_err();
         let e = errors[0].to_string();
@@ -552,5 +578,49 @@ mod tests {
             .collect();
         let r = render_str(&list);
         assert!(r.html.contains("<li>"));
+    }
+
+    #[test]
+    fn huge_and_repeated_input_is_rendered_in_one_pass() {
+        let start = std::time::Instant::now();
+        // 20,000 broken links on one line: the first 20 in full, positioned, then a count
+        let links: Vec<&str> = vec!["[x](@/articles/kapp.md)"; 20_000];
+        let body = links.join(" ");
+        let source = Source {
+            path: Path::new("content/a.md"),
+            text: &body,
+            body_offset: 0,
+            base_path: "",
+            suggest: true,
+        };
+        let errors = render(&body, &source, &LinkMap::new()).unwrap_err();
+        assert_eq!(errors.len(), crate::diag::SHOWN + 1);
+        assert!(
+            errors[19]
+                .to_string()
+                .starts_with("content/a.md:1:457: link to `@/articles/kapp.md`"),
+            "{}",
+            errors[19]
+        );
+        assert!(errors[19].to_string().len() < 500, "the line is cut");
+        assert_eq!(errors[20].count(), 19_980);
+
+        // 20,000 headings of one name: distinct ids in order
+        let r = render_str(&"## Same\n\n".repeat(20_000));
+        assert_eq!(r.headings.len(), 20_000);
+        assert_eq!(r.headings[19_999].id, "same-19999");
+        assert_eq!(r.toc.len(), 20_000);
+
+        // 20,000 links with spaces that Markdown does not read as links: counted too
+        let r = render(&"[a](@/a b.md) ".repeat(20_000), &source, &LinkMap::new());
+        assert_eq!(r.unwrap_err().len(), crate::diag::SHOWN + 1);
+
+        // 1 MB of unclosed brackets, emphasis and backticks
+        for piece in ["[", "*a", "`", "<a ", "![", "[^x]"] {
+            let r = render_str(&piece.repeat(1_000_000 / piece.len()));
+            assert!(!r.html.is_empty(), "{piece}");
+        }
+        // about a second; work per link or heading that grew with the page took minutes
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 }

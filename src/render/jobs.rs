@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use crate::generate::sitemap::Listed;
 use crate::site::Site;
 use crate::site::update::Update;
 
@@ -30,6 +31,20 @@ impl Job {
     /// The output file for this job, relative to the output folder.
     pub fn file(&self) -> String {
         url_to_file(&self.url)
+    }
+
+    /// This output as the sitemap lists it: its URL, and the page it shows when it is a
+    /// page; `None` for an alias or the 404 page, which are not listed.
+    pub fn listed(&self) -> Option<Listed<'_>> {
+        let page = match self.what {
+            What::Page(i) => Some(i),
+            What::Section { .. } | What::TagList | What::Tag { .. } => None,
+            What::Alias { .. } | What::NotFound => return None,
+        };
+        Some(Listed {
+            url: &self.url,
+            page,
+        })
     }
 }
 

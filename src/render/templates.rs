@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use tera::Tera;
 
-use crate::content::{Kind, Page, Section, escape_html};
+use crate::content::{Kind, Page, Section};
 use crate::diag::{Error, Result, Shown};
+use crate::escape::escape_html;
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::site::Site;
 

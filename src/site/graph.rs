@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Site, Tag, compare, normalize_alias};
 use crate::content::front_matter::SortBy;
-use crate::diag::nearest;
-use crate::diag::{Error, Result, Shown};
+use crate::diag::{Cap, Error, FileErrors, Result, SUGGESTED, Shown, nearest};
 use crate::slugs::slugify;
 
 impl Site {
@@ -68,12 +67,16 @@ impl Site {
     pub(super) fn check_unique_urls(&self) -> Result<()> {
         let mut seen: HashMap<String, PathBuf> = HashMap::new();
         let mut errors = Vec::new();
+        // A page with thousands of clashing aliases shows its first few.
+        let mut caps: HashMap<PathBuf, Cap> = HashMap::new();
         let mut claim = |url: String, file: &Path, what: &str| {
             if let Some(first) = seen.get(&url) {
-                errors.push(
-                    Error::file(file, format!("{what} `{url}` is also the URL of `{}`", first.shown()))
-                        .with_help("two files cannot share a URL: rename one of them or give it another slug = \"...\""),
-                );
+                if caps.entry(file.to_path_buf()).or_default().take() {
+                    errors.push(
+                        Error::file(file, format!("{what} `{url}` is also the URL of `{}`", first.shown()))
+                            .with_help("two files cannot share a URL: rename one of them or give it another slug = \"...\""),
+                    );
+                }
             } else {
                 seen.insert(url, file.to_path_buf());
             }
@@ -87,27 +90,42 @@ impl Site {
                 claim(normalize_alias(a), &p.file, "its alias");
             }
         }
+        let mut more: Vec<(PathBuf, usize)> = caps
+            .into_iter()
+            .filter(|(_, cap)| cap.more() > 0)
+            .map(|(file, cap)| (file, cap.more()))
+            .collect();
+        more.sort();
+        errors.extend(more.into_iter().map(|(file, n)| Error::more(file, n)));
         Error::collect(errors)
     }
 
     pub(crate) fn resolve_related(&mut self) -> Result<()> {
         let mut errors = Vec::new();
         let mut related_faq: HashMap<usize, Vec<usize>> = HashMap::new();
+        // "Did you mean" compares a name with every page: for the first errors only.
+        let mut suggestions = SUGGESTED;
         for (i, page) in self.pages.iter().enumerate() {
+            let mut page_errors = FileErrors::new(&page.file, &page.text);
             for target in &page.meta.related {
                 let key = crate::content::content_path(target);
                 match self.page_index.get(key) {
                     Some(&j) => related_faq.entry(j).or_default().push(i),
-                    None => {
-                        let hint = match nearest(key, self.page_index.keys().map(String::as_str)) {
+                    None => page_errors.push(|| {
+                        suggestions = suggestions.saturating_sub(1);
+                        let found = (suggestions > 0)
+                            .then(|| nearest(key, self.page_index.keys().map(String::as_str)))
+                            .flatten();
+                        let hint = match found {
                             Some(n) => format!("the nearest existing file is `{n}`"),
                             None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
                         };
                         let message = format!("`related` names `{target}`, which does not exist");
-                        errors.push(page.key_error("related", message).with_help(hint));
-                    }
+                        page.key_error("related", message).with_help(hint)
+                    }),
                 }
             }
+            errors.extend(page_errors.into_errors());
         }
         for list in related_faq.values_mut() {
             list.sort_by_key(|&i| (self.pages[i].meta.weight, i));

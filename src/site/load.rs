@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use super::theme::check_theme;
 use super::{BuildOptions, Site};
 use crate::config::Config;
-use crate::content::{Page, Section};
-use crate::diag::{Error, Result};
+use crate::content::{Document, Page, Section};
+use crate::diag::{Error, Result, SUGGESTED};
 use crate::fs::{Roots, Skip, display_join, read_text, walk};
 use crate::markdown::LinkMap;
 
@@ -21,7 +21,9 @@ enum Loaded {
 
 impl Site {
     /// Reads the config and every content file, renders the Markdown, links and sorts.
-    pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
+    /// `search_text`: for a one-shot build, the part of a page's text to keep, given the
+    /// number of pages (what the search index shows: `generate::search::kept_text`).
+    pub fn load(root: &Path, options: &BuildOptions, search_text: SearchText) -> Result<Site> {
         let mut config = Config::load(root)?;
         if let Some(base) = &options.base_url {
             config.set_base_url(base);
@@ -72,7 +74,6 @@ impl Site {
             pages,
             sections,
             tags: Vec::new(),
-            history: std::sync::OnceLock::new(),
             links: LinkMap::new(),
             assets,
             related_faq: HashMap::new(),
@@ -89,7 +90,7 @@ impl Site {
                     .map(|s| (s.relative_path.clone(), s.path.clone())),
             )
             .collect();
-        site.render_markdown(options.one_shot)?;
+        site.render_markdown(options.one_shot.then_some(search_text))?;
         site.resolve_related()?;
         site.sort_sections();
         site.collect_tags();
@@ -97,37 +98,57 @@ impl Site {
     }
 
     /// Renders every page's and section's Markdown, in parallel; every broken `@/` link
-    /// of the site is reported at once. `one_shot`: see [`BuildOptions::one_shot`].
-    fn render_markdown(&mut self, one_shot: bool) -> Result<()> {
+    /// of the site is reported at once. `one_shot`: see [`BuildOptions::one_shot`], with
+    /// the search text to keep.
+    fn render_markdown(&mut self, one_shot: Option<SearchText>) -> Result<()> {
         let links = &self.links;
         let base_path = self.config.base_path.as_str();
-        let search_text = crate::generate::search::text_per_page(self.pages.len());
-        let page_errors: Vec<Error> = self
+        let pages = self.pages.len();
+        let mut docs: Vec<&mut Document> = self
             .pages
-            .par_iter_mut()
-            .flat_map_iter(|p| {
-                let errors = p.render_markdown(links, base_path).err();
-                if one_shot {
-                    p.doc.forget_body();
-                    p.rendered.text =
-                        crate::generate::search::body_text(&p.rendered.text, search_text)
-                            .to_string();
-                }
-                errors.unwrap_or_default()
-            })
+            .iter_mut()
+            .map(|p| &mut p.doc)
+            .chain(self.sections.iter_mut().map(|s| &mut s.doc))
             .collect();
-        let section_errors: Vec<Error> = self
-            .sections
+        // First without "did you mean": a site whose every page has a broken link would
+        // compare each link with every file.
+        let mut errors: Vec<Vec<Error>> = docs
             .par_iter_mut()
-            .flat_map_iter(|s| {
-                s.render_markdown(links, base_path)
+            .enumerate()
+            .map(
+                |(i, doc)| match doc.render_markdown_with(links, base_path, false) {
+                    Ok(()) => {
+                        if let Some(search_text) = one_shot.filter(|_| i < pages) {
+                            doc.forget_body();
+                            doc.rendered.text = search_text(&doc.rendered.text, pages).to_string();
+                        }
+                        Vec::new()
+                    }
+                    Err(errors) => errors,
+                },
+            )
+            .collect();
+        // Then the first files with errors, in order, again with it: the same messages
+        // on every run, and at most about SUGGESTED searches.
+        let mut budget = SUGGESTED;
+        for (doc, errors) in docs.iter_mut().zip(&mut errors) {
+            if budget == 0 {
+                break;
+            }
+            if !errors.is_empty() {
+                budget = budget.saturating_sub(errors.len());
+                *errors = doc
+                    .render_markdown_with(links, base_path, true)
                     .err()
-                    .unwrap_or_default()
-            })
-            .collect();
-        Error::collect(page_errors.into_iter().chain(section_errors).collect())
+                    .unwrap_or_default();
+            }
+        }
+        Error::collect(errors.into_iter().flatten().collect())
     }
 }
+
+/// The part of a page's text kept for the search index, given the number of pages.
+pub type SearchText = fn(&str, usize) -> &str;
 
 type ContentFiles = (Vec<(PathBuf, String)>, Vec<(PathBuf, String)>);
 

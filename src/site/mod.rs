@@ -7,6 +7,7 @@ mod order;
 mod theme;
 pub mod update;
 
+pub use load::SearchText;
 pub use order::compare;
 
 use std::collections::HashMap;
@@ -63,28 +64,9 @@ pub struct Site {
     pub assets: Vec<(PathBuf, String)>,
     /// For each FAQ `related` article: the FAQ entries that name it.
     pub related_faq: HashMap<usize, Vec<usize>>,
-    /// Last git change of each content file, read once per loaded site (see [`Site::history`]).
-    history: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl Site {
-    /// When each content file last changed in git, for pages without `date` or `updated`.
-    /// Read at most once per loaded site: the preview server keeps the site between saves,
-    /// and a save does not change git history, so no save runs `git log` again.
-    pub fn history(&self) -> &HashMap<String, String> {
-        self.history.get_or_init(|| {
-            let undated = self
-                .pages
-                .iter()
-                .any(|p| p.meta.date.is_none() && p.meta.updated.is_none());
-            if undated {
-                crate::generate::history::last_changes(&self.root)
-            } else {
-                HashMap::new()
-            }
-        })
-    }
-
     /// The section a page belongs to.
     pub fn section_of(&self, page: &Page) -> &Section {
         &self.sections[self.section_index[&page.section]]

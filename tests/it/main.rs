@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 
 mod bad_input;
+mod bombs;
 mod build;
 mod check;
 mod cli;
@@ -15,6 +16,7 @@ mod edit_attacks;
 mod escaping;
 mod faults;
 mod fuzz_regressions;
+mod layers;
 mod output_stable;
 mod preview_equals_build;
 mod properties;

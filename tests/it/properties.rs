@@ -143,7 +143,7 @@ proptest! {
         body in text(),
     ) {
         let text = format!("{front}{body}");
-        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: front.len(), base_path: "" };
+        let source = Source { path: Path::new("content/a.md"), text: &text, body_offset: front.len(), base_path: "", suggest: true };
         match markdown::render(&text[front.len()..], &source, &links()) {
             Ok(r) => {
                 let mut ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();

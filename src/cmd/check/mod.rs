@@ -93,7 +93,8 @@ impl Report {
         self.problems
             .iter()
             .filter(|p| p.severity == severity)
-            .count()
+            .map(Problem::count)
+            .sum()
     }
 
     /// One line: what was checked and how many problems were found.
@@ -101,7 +102,7 @@ impl Report {
         if !self.loaded {
             return format!(
                 "the site did not load: fix {} first, then check again",
-                plural(self.problems.len(), "problem")
+                plural(self.problems.iter().map(Problem::count).sum(), "problem")
             );
         }
         let mut line = format!(
@@ -136,14 +137,16 @@ fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
-        format!("{n} {word}s")
+        format!("{} {word}s", crate::diag::thousands(n))
     }
 }
 
+/// By file and line; a file's "and 19,980 more" line after its problems.
 fn sort(problems: &mut [Problem]) {
     problems.sort_by(|a, b| {
-        (&a.path, a.line(), a.severity, &a.message).cmp(&(
+        (&a.path, a.more > 0, a.line(), a.severity, &a.message).cmp(&(
             &b.path,
+            b.more > 0,
             b.line(),
             b.severity,
             &b.message,
@@ -184,6 +187,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         checker.check_document(doc);
     }
     checker.check_duplicate_titles(&docs);
+    checker.finish();
 
     let mut report = Report {
         loaded: true,

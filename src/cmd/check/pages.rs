@@ -1,8 +1,9 @@
 //! The checks of one page or section: its front matter, headings, links and images,
 //! against the site as it would be built.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use std::ops::Deref;
 
@@ -10,7 +11,7 @@ use super::links::{decode, ids_in, join_url};
 use super::{ExternalLink, Problem, Severity};
 use crate::content::Date;
 use crate::content::{self, Kind, Page};
-use crate::diag::{Position, Shown};
+use crate::diag::{Cap, LineIndex, SUGGESTED, Shown};
 use crate::fs::display_join;
 use crate::generate::assets::static_dirs;
 use crate::output::Entry;
@@ -25,6 +26,8 @@ pub(super) struct Document<'a> {
     pub(super) title: &'a str,
     pub(super) description: &'a str,
     pub(super) page: Option<&'a Page>,
+    /// Where the lines of its text start, made when a line is first asked for.
+    lines: OnceCell<LineIndex>,
 }
 
 impl<'a> Deref for Document<'a> {
@@ -36,7 +39,9 @@ impl<'a> Deref for Document<'a> {
 
 impl Document<'_> {
     pub(super) fn line_of(&self, offset: usize) -> usize {
-        Position::of_offset(&self.doc.text, offset).line
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.doc.text))
+            .line(offset)
     }
 
     pub(super) fn is_team(&self) -> bool {
@@ -51,6 +56,7 @@ pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
         title: &p.meta.title,
         description: &p.meta.description,
         page: Some(p),
+        lines: OnceCell::new(),
     });
     // A site without content/_index.md gets a home section with no file: nothing to check.
     let sections = site
@@ -63,6 +69,7 @@ pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
             title: &s.title,
             description: &s.description,
             page: None,
+            lines: OnceCell::new(),
         });
     pages.chain(sections).collect()
 }
@@ -116,6 +123,15 @@ pub(super) struct Checker<'a> {
     /// Ids of the Markdown headings of each page, by output path, to suggest in messages.
     pub(super) heading_ids: HashMap<String, Vec<&'a str>>,
     pub(super) problems: Vec<Problem>,
+    /// How many problems each file has shown, and how many more of each severity it has.
+    shown: HashMap<PathBuf, (Cap, [usize; 2])>,
+    /// Site paths of every page, for "did you mean", made when first needed.
+    page_paths: Option<Vec<String>>,
+    /// The nearest page of each link already asked about (one moved page is often
+    /// linked from many).
+    nearest_pages: HashMap<String, Option<String>>,
+    /// How many more "did you mean" searches over the whole site the check makes.
+    pub(super) suggestions: usize,
     pub(super) external: Vec<ExternalLink>,
     pub(super) links: usize,
     pub(super) images: usize,
@@ -155,6 +171,10 @@ impl<'a> Checker<'a> {
                 .map(|(content, url)| (url.as_str(), content.as_str()))
                 .collect(),
             problems: Vec::new(),
+            shown: HashMap::new(),
+            page_paths: None,
+            nearest_pages: HashMap::new(),
+            suggestions: SUGGESTED,
             external: Vec::new(),
             links: 0,
             images: 0,
@@ -168,7 +188,9 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
-        self.push(doc, Severity::Error, line, message, help);
+        if self.shows(&doc.file, Severity::Error) {
+            self.push_shown(doc, Severity::Error, line, message, help);
+        }
     }
 
     /// Something the site lacks rather than something broken: shown, but `grove check`
@@ -180,10 +202,24 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
-        self.push(doc, Severity::Warning, line, message, help);
+        if self.shows(&doc.file, Severity::Warning) {
+            self.push_shown(doc, Severity::Warning, line, message, help);
+        }
     }
 
-    fn push(
+    /// Whether the next problem of `file` is listed; past the first
+    /// [`crate::diag::SHOWN`] it is only counted, and its message need not be made.
+    pub(super) fn shows(&mut self, file: &Path, severity: Severity) -> bool {
+        let (cap, more) = self.shown.entry(file.to_path_buf()).or_default();
+        let shown = cap.take();
+        if !shown {
+            more[severity as usize] += 1;
+        }
+        shown
+    }
+
+    /// Lists a problem [`Checker::shows`] said is to be shown.
+    pub(super) fn push_shown(
         &mut self,
         doc: &Document,
         severity: Severity,
@@ -198,6 +234,43 @@ impl<'a> Checker<'a> {
             message,
             help,
         ));
+    }
+
+    /// The problems counted but not shown, one line per file and severity.
+    pub(super) fn finish(&mut self) {
+        for (file, (_, more)) in std::mem::take(&mut self.shown) {
+            for severity in [Severity::Error, Severity::Warning] {
+                let count = more[severity as usize];
+                if count > 0
+                    && let Some(note) = crate::diag::Error::more(&file, count).diagnostic(severity)
+                {
+                    self.problems.push(note);
+                }
+            }
+        }
+    }
+
+    /// The nearest page to a site path that is not one, asked once per path.
+    pub(super) fn nearest_page(&mut self, path: &str) -> Option<String> {
+        if let Some(known) = self.nearest_pages.get(path) {
+            return known.clone();
+        }
+        if self.suggestions == 0 {
+            return None;
+        }
+        self.suggestions -= 1;
+        let outputs = &self.outputs;
+        let pages = self.page_paths.get_or_insert_with(|| {
+            outputs
+                .keys()
+                .filter_map(|f| f.strip_suffix("index.html"))
+                .map(|dir| format!("/{dir}"))
+                .collect()
+        });
+        let found =
+            crate::diag::nearest(path, pages.iter().map(String::as_str)).map(str::to_string);
+        self.nearest_pages.insert(path.to_string(), found.clone());
+        found
     }
 
     pub(super) fn check_document(&mut self, doc: &Document) {
@@ -260,16 +333,15 @@ impl<'a> Checker<'a> {
             if let Some(date) = date
                 && is_future(date, now, &self.site.config.tz)
             {
-                self.problems.push(Problem::at_line(
-                    doc.file.to_path_buf(),
+                self.warning(
+                    doc,
                     doc.key_line(key),
-                    Severity::Warning,
                     format!(
                         "`{key}` {} is in the future, but the page is published now",
                         date.iso
                     ),
                     Some("set draft = true until that day, or correct the date".into()),
-                ));
+                );
             }
         }
     }

@@ -37,8 +37,8 @@ pub(super) fn missing_settings(site: &Site) -> Result<Vec<Problem>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io("cannot read", &file, e)),
     };
-    let theme: ThemeFile = toml::from_str(&text)
-        .map_err(|e| crate::content::front_matter::toml_error(&file, &text, 0, &e))?;
+    let theme: ThemeFile =
+        toml::from_str(&text).map_err(|e| crate::diag::toml_error(&file, &text, 0, &e))?;
     let mut problems = Vec::new();
     for (key, what) in &theme.wanted.extra {
         let filled = match site.config.extra.get(key) {

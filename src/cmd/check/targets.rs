@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use super::ExternalLink;
 use super::links::{Target, classify, decode};
 use super::pages::{Checker, Document};
+use super::{ExternalLink, Severity};
 use crate::diag::{Shown, nearest};
 use crate::markdown::Link;
 use crate::render::url_to_file;
@@ -27,13 +27,15 @@ impl Checker<'_> {
             }
             Target::Internal { path, anchor } => {
                 self.links += 1;
-                let written = self.written(doc, link);
+                let written = self.written(link);
                 let file = match &path {
                     None => Some(url_to_file(doc.url)),
                     Some(p) => self.output_file(p),
                 };
                 let Some(file) = file else {
-                    if path.as_deref().is_some_and(|p| self.is_source_file(p)) {
+                    if path.as_deref().is_some_and(|p| self.is_source_file(p))
+                        || !self.shows(&doc.file, Severity::Error)
+                    {
                         return;
                     }
                     let help = match path.as_deref().and_then(|p| self.nearest_page(p)) {
@@ -42,7 +44,7 @@ impl Checker<'_> {
                     };
                     let message =
                         format!("link to `{written}`, which is not a page or file of this site");
-                    self.problem(doc, line, message, Some(help));
+                    self.push_shown(doc, Severity::Error, line, message, Some(help));
                     return;
                 };
                 if let Some(anchor) = anchor {
@@ -68,12 +70,17 @@ impl Checker<'_> {
         let Some(ids) = self.ids.get(file) else {
             return;
         };
-        if ids.contains(anchor) {
+        if ids.contains(anchor) || !self.shows(&doc.file, Severity::Error) {
             return;
         }
         let which = if same_page { "this page" } else { "that page" };
         let headings = self.heading_ids.get(file).map_or(&[][..], Vec::as_slice);
-        let help = match nearest(anchor, ids.iter().map(String::as_str)) {
+        // a page can have thousands of ids: the search is one of the check's few
+        let found = (self.suggestions > 0)
+            .then(|| nearest(anchor, self.ids[file].iter().map(String::as_str)))
+            .flatten();
+        self.suggestions = self.suggestions.saturating_sub(1);
+        let help = match found {
             Some(n) => format!("did you mean `#{n}`?"),
             None if headings.is_empty() => {
                 format!("{which} has no headings: link to it without `#{anchor}`")
@@ -89,8 +96,9 @@ impl Checker<'_> {
                 format!("the ids of its headings are {}{more}", shown.join(", "))
             }
         };
-        self.problem(
+        self.push_shown(
             doc,
+            Severity::Error,
             line,
             format!("link to `{written}`: {which} has no heading or element with id `{anchor}`"),
             Some(help),
@@ -161,32 +169,16 @@ impl Checker<'_> {
         !rel.is_empty() && self.source_dirs.iter().any(|d| d.join(rel).is_file())
     }
 
-    pub(super) fn nearest_page(&self, path: &str) -> Option<String> {
-        let pages: Vec<String> = self
-            .outputs
-            .keys()
-            .filter_map(|f| f.strip_suffix("index.html"))
-            .map(|dir| format!("/{dir}"))
-            .collect();
-        nearest(path, pages.iter().map(String::as_str)).map(str::to_string)
-    }
-
     /// The link as the author wrote it: `@/articles/x.md#a` rather than `/articles/x/#a`.
-    pub(super) fn written(&self, doc: &Document, link: &Link) -> String {
+    pub(super) fn written(&self, link: &Link) -> String {
         let (path, anchor) = match link.url.split_once('#') {
             Some((p, a)) => (p, Some(a)),
             None => (link.url.as_str(), None),
         };
-        let Some(content) = self.content_of.get(path) else {
-            return link.url.clone();
+        let content = match self.content_of.get(path) {
+            Some(content) if link.internal => content,
+            _ => return link.url.clone(),
         };
-        let source_line_end = doc.text[link.offset.min(doc.text.len())..]
-            .find('\n')
-            .map_or(doc.text.len(), |i| link.offset + i);
-        let source = &doc.text[link.offset.min(doc.text.len())..source_line_end];
-        if !source.contains(&format!("@/{content}")) {
-            return link.url.clone();
-        }
         match anchor {
             Some(a) => format!("@/{content}#{a}"),
             None => format!("@/{content}"),

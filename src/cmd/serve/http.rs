@@ -397,7 +397,7 @@ fn out_of_descriptors(e: &std::io::Error) -> bool {
 /// The page shown while the site has never built: the error, and the script that turns
 /// it into the site as soon as the problem is fixed.
 pub fn error_page(message: &str) -> Vec<u8> {
-    let escaped = crate::content::escape_html(message);
+    let escaped = crate::escape::escape_html(message);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Build error</title>\n</head>\n<body style=\"font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem\">\n<h1>The site could not be built</h1>\n<p>Fix the problem below and save the file: this page turns into the site by itself.</p>\n<pre style=\"white-space:pre-wrap;background:#f6f6f6;padding:1rem;border-left:4px solid #c00\">{escaped}</pre>\n</body>\n</html>\n"
     )

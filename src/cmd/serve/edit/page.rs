@@ -7,8 +7,8 @@ use std::path::Path;
 use super::super::response::Response;
 use super::form::{self, Control, FormField};
 use super::save::{self, Problem};
-use crate::content::escape_html as esc;
 use crate::content::front_matter;
+use crate::escape::escape_html as esc;
 use crate::markdown;
 
 pub const SCRIPT: &str = include_str!("editor.js");

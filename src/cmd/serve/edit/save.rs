@@ -13,7 +13,7 @@ use super::form::{self, Control};
 use crate::content::fields::Field;
 use crate::content::front_matter;
 use crate::content::{Page, Section};
-use crate::diag::{Diagnostic, Error, Position};
+use crate::diag::{Diagnostic, Error, Position, key_offset};
 use crate::markdown::LinkMap;
 
 /// What the browser sends: each field's value as the form holds it, and the body.
@@ -322,7 +322,7 @@ fn field_at(d: &Diagnostic, text: &str, relative_path: &str) -> Option<String> {
     form::schema(relative_path)
         .iter()
         .find(|f| {
-            front_matter::key_offset(split.front, &[f.key])
+            key_offset(split.front, &[f.key])
                 .is_some_and(|o| Position::of_offset(text, split.front_offset + o).line == line)
         })
         .map(|f| f.key.to_string())
