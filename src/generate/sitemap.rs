@@ -22,7 +22,7 @@ pub fn sitemap(site: &Site, jobs: &[Job], history: &HashMap<String, String>) -> 
                 crate::generate::feed::last_change(p, history)
             }
             What::Section { .. } | What::TagList | What::Tag { .. } => None,
-            What::Alias { .. } | What::NotFound => continue,
+            What::Alias { .. } | What::NotFound | What::Draft(_) => continue,
         };
         out.push_str("<url><loc>");
         out.push_str(&xml(&site.permalink(&job.url)));
