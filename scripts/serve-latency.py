@@ -4,6 +4,7 @@
 figures for docs/performance.md and asserts nothing about speed.
 
     python3 scripts/serve-latency.py [--pages 1000,10000] [--trials 20] [--dir /dev/shm/grove-serve-bench]
+                                     [--edit article|stylesheet]
 
 For each size it generates the shared benchmark corpus (../shared/bench/gen_corpus.py beside the checkout,
 or $BENCH_DIR/gen_corpus.py) and builds two sites from it:
@@ -18,6 +19,12 @@ write()), and measure from just after close():
   visible: until a GET of the article (polled every --poll seconds) contains the marker.
 The next edit waits until the server logged the end of the previous rebuild. The article
 is restored and the server stopped at the end. Only loopback addresses are used.
+
+--edit stylesheet (grove only) edits the theme's css/site.css instead, with a comment
+holding the marker: `reload` is then until the `css` message that tells tabs to swap the
+stylesheet, `visible` until a GET of /css/site.css shows the marker, and the rebuild the
+server printed includes rendering every page again to link to the stylesheet's new
+content-hashed name.
 """
 
 import argparse
@@ -123,8 +130,11 @@ class EventStream:
             self.events.append((time.monotonic(), name, message))
 
     def reload_after(self, t0, url_path):
-        """Arrival time of the first reload message after t0 that reloads a tab on url_path."""
+        """Arrival time of the first reload message after t0 that reloads a tab on url_path
+        (for a stylesheet, the first `css` message)."""
         for t, name, message in list(self.events):
+            if t >= t0 and name == "css" and url_path.endswith(".css"):
+                return t
             if t < t0 or name != "reload":
                 continue
             paths = message.get("paths")
@@ -177,8 +187,10 @@ def measure(tool, cmd, site, port, url_path, rel_file, o):
             time.sleep(o.settle)
             marker = f"serve-latency-{os.getpid()}-{k}"
             n_before = len(rebuilds())
+            added = (f"\n/* {marker} */\n" if rel_file.endswith(".css")
+                     else f"\nThis paragraph was added by edit {marker}.\n")
             with open(path, "w", encoding="utf-8") as f:
-                f.write(original + f"\nThis paragraph was added by edit {marker}.\n")
+                f.write(original + added)
             t0 = time.monotonic()
             while marker not in get(url)[1]:
                 if time.monotonic() - t0 > 120:
@@ -237,12 +249,14 @@ def main():
     p.add_argument("--dir", default="/dev/shm/grove-serve-bench", help="work folder (tmpfs for stable figures)")
     p.add_argument("--grove", default=os.path.join(REPO, "target", "release", "grove"))
     p.add_argument("--tools", default="grove,hugo,zola", help="which servers to measure")
+    p.add_argument("--edit", default="article", choices=["article", "stylesheet"],
+                   help="what each trial edits (stylesheet: grove only)")
     o = p.parse_args()
     os.makedirs(o.dir, exist_ok=True)
     # A private copy: other builds may replace target/release/grove during a long run.
     grove = os.path.join(o.dir, "grove")
     shutil.copy(o.grove, grove)
-    tools = [t for t in o.tools.split(",") if t]
+    tools = [t for t in o.tools.split(",") if t and (o.edit == "article" or t == "grove")]
     for t in ("hugo", "zola"):
         if t in tools and not shutil.which(t):
             print(f"{t}: not on PATH, skipped" + (" (apt-get install -y hugo)" if t == "hugo" else ""))
@@ -257,6 +271,8 @@ def main():
         middle = f"article-{pages // 2:05d}"
         rel = f"content/articles/{middle}.md"
         url_path = f"/articles/{middle}/"
+        if o.edit == "stylesheet":
+            rel, url_path = "themes/oakland/static/css/site.css", "/css/site.css"
         for tool in tools:
             print(f"{tool}, {pages} pages:", flush=True)
             port = free_port()

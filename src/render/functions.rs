@@ -29,6 +29,7 @@ pub fn register(
     site: &Site,
     light: &super::LightPages,
     stamps: &Arc<HashMap<String, String>>,
+    uses: &super::StampUses,
 ) {
     tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(values::json_for_script(v)))
@@ -90,6 +91,7 @@ pub fn register(
         base_url: site.config.base_url.clone(),
         base_path: site.config.base_path.clone(),
         stamps: Arc::clone(stamps),
+        uses: Arc::clone(uses),
     };
     tera.register_function("get_url", move |args: &HashMap<String, Value>| {
         get_url.call(args)
@@ -101,9 +103,24 @@ struct GetUrl {
     base_url: String,
     base_path: String,
     stamps: Arc<HashMap<String, String>>,
+    uses: super::StampUses,
 }
 
 impl GetUrl {
+    /// Notes that an output shows the stamp of `rel` (once: after the first render of a
+    /// page, only a shared read).
+    fn note_use(&self, rel: &str) {
+        let known = self
+            .uses
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(rel);
+        if !known {
+            let mut uses = self.uses.write().unwrap_or_else(|p| p.into_inner());
+            uses.insert(rel.to_string());
+        }
+    }
+
     /// `get_url(path=...)`: a root-relative URL (with `base_path`) that works on any host,
     /// or with `absolute=true` the full address for places that need one (canonical
     /// links, `og:image`, JSON-LD). `@/` names a content file; `http(s)://` is kept.
@@ -128,6 +145,9 @@ impl GetUrl {
         if !flag("cachebust") {
             return Ok(Value::String(format!("{start}/{rel}")));
         }
+        // Noted before the lookup: a file that is missing now makes the output change
+        // when it appears.
+        self.note_use(rel);
         let stamp = self.stamps.get(rel).ok_or_else(|| {
             tera::Error::msg(format!("get_url(path=\"{path}\", cachebust=true): no such file in static/ or the theme's static/"))
         })?;

@@ -20,11 +20,21 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum What {
     Page(usize),
-    Section { section: usize, pager: usize },
+    Section {
+        section: usize,
+        pager: usize,
+    },
     TagList,
-    Tag { tag: usize, pager: usize },
+    Tag {
+        tag: usize,
+        pager: usize,
+    },
     NotFound,
-    Alias { target: String },
+    Alias {
+        target: String,
+    },
+    /// A draft's own page in the preview (index into `Site::drafts`), with a banner.
+    Draft(usize),
 }
 
 impl Job {
@@ -39,7 +49,8 @@ impl Job {
         let page = match self.what {
             What::Page(i) => Some(i),
             What::Section { .. } | What::TagList | What::Tag { .. } => None,
-            What::Alias { .. } | What::NotFound => return None,
+            // A draft's own page in the preview is never listed.
+            What::Alias { .. } | What::NotFound | What::Draft(_) => return None,
         };
         Some(Listed {
             url: &self.url,
@@ -163,8 +174,7 @@ pub fn affected(site: &Site, all: &[Job], update: &Update) -> Vec<Job> {
     all.iter()
         .filter(|job| match &job.what {
             What::Page(i) => pages.contains(i),
-            What::Alias { .. } => false,
-            What::NotFound => false,
+            What::Alias { .. } | What::NotFound | What::Draft(_) => false,
             // Templates may list any section through get_section, so first list pages stay fresh.
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
@@ -187,8 +197,25 @@ pub fn affected(site: &Site, all: &[Job], update: &Update) -> Vec<Job> {
 /// Splits `jobs` into the edited pages' own outputs, which a writer is looking at and which
 /// are served first, and the rest (lists, neighbours, tags), which follow.
 pub fn own_first(jobs: Vec<Job>, update: &Update) -> (Vec<Job>, Vec<Job>) {
-    jobs.into_iter()
-        .partition(|job| matches!(job.what, What::Page(i) if update.pages.contains(&i)))
+    jobs.into_iter().partition(|job| match job.what {
+        What::Page(i) => update.pages.contains(&i),
+        What::Draft(i) => update.drafts.contains(&i),
+        _ => false,
+    })
+}
+
+/// The preview's draft pages: one per draft of `site` whose output file no published
+/// output has (`published`: every output file of the site as a build makes it).
+pub fn drafts(site: &Site, published: &std::collections::HashSet<String>) -> Vec<Job> {
+    site.drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !published.contains(&url_to_file(&d.path)))
+        .map(|(i, d)| Job {
+            url: d.path.clone(),
+            what: What::Draft(i),
+        })
+        .collect()
 }
 
 #[cfg(test)]

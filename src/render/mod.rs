@@ -4,6 +4,7 @@
 //! [`jobs`]: what the site produces and which outputs a change affects; [`templates`]:
 //! loading them; [`values`]: what templates see; [`functions`]: `get_url` and the rest.
 
+pub mod banner;
 pub mod functions;
 pub mod jobs;
 pub mod templates;
@@ -27,6 +28,12 @@ use templates::{alias_page, page_template, section_template, tera_message};
 /// Each page's light value, by page index.
 pub type LightPages = Arc<RwLock<Vec<Value>>>;
 
+/// The static files (by output path) whose stamp some rendered output shows, through
+/// `get_url(cachebust=true)`: when one of them changes, the outputs must be rendered
+/// again; when another changes (a new picture), none need be. Kept from one renderer to
+/// the next, since outputs rendered by an earlier one are still served.
+pub type StampUses = Arc<RwLock<std::collections::HashSet<String>>>;
+
 /// Reads the light values (a panic elsewhere while they were written left them whole:
 /// each is replaced in one assignment).
 pub fn read(light: &LightPages) -> RwLockReadGuard<'_, Vec<Value>> {
@@ -45,6 +52,8 @@ pub struct Renderer {
     positions: Vec<Option<usize>>,
     /// The static files' stamps, for `get_url(cachebust=true)`.
     stamps: Arc<HashMap<String, String>>,
+    /// Which of them rendered outputs show.
+    uses: StampUses,
     /// Template name -> the file it came from, for error messages.
     sources: HashMap<String, PathBuf>,
     /// How many templates were rendered: a regression guard for incremental rebuilds.
@@ -53,8 +62,13 @@ pub struct Renderer {
 
 impl Renderer {
     /// Loads the templates and makes the values every template can reach. `stamps`: each
-    /// static file's stamp by output path (see [`functions::register`]).
-    pub fn new(site: &Site, stamps: Arc<HashMap<String, String>>) -> Result<Renderer> {
+    /// static file's stamp by output path (see [`functions::register`]); `uses`: where
+    /// the stamps outputs show are noted.
+    pub fn new(
+        site: &Site,
+        stamps: Arc<HashMap<String, String>>,
+        uses: StampUses,
+    ) -> Result<Renderer> {
         let dirs = templates::template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = templates::load(&dirs, &site.roots)?;
         templates::check_needed(&tera, site)?;
@@ -64,13 +78,14 @@ impl Renderer {
                 .map(|p| values::light_page(site, p))
                 .collect(),
         ));
-        functions::register(&mut tera, site, &light, &stamps);
+        functions::register(&mut tera, site, &light, &stamps, &uses);
         Ok(Renderer {
             tera,
             config: serde_json::to_value(&site.config).unwrap_or(Value::Null),
             positions: positions(site),
             light,
             stamps,
+            uses,
             sources,
             renders: AtomicUsize::new(0),
         })
@@ -93,7 +108,18 @@ impl Renderer {
     /// After the static files changed: `get_url(cachebust=true)` uses their new stamps.
     pub fn set_stamps(&mut self, site: &Site, stamps: Arc<HashMap<String, String>>) {
         self.stamps = stamps;
-        functions::register(&mut self.tera, site, &self.light, &self.stamps);
+        functions::register(&mut self.tera, site, &self.light, &self.stamps, &self.uses);
+    }
+
+    /// Where the stamps rendered outputs show are noted (see [`StampUses`]).
+    pub fn stamp_uses(&self) -> StampUses {
+        Arc::clone(&self.uses)
+    }
+
+    /// Whether any rendered output shows the stamp of one of `paths`.
+    pub fn shows_stamp_of<'a>(&self, mut paths: impl Iterator<Item = &'a String>) -> bool {
+        let uses = self.uses.read().unwrap_or_else(|p| p.into_inner());
+        paths.any(|p| uses.contains(p))
     }
 
     /// True when a template of that name exists (theme or site).
@@ -164,6 +190,11 @@ impl Renderer {
                 ctx.insert("paginator".into(), paginator);
                 ("tags/single.html".into(), None)
             }
+            What::Draft(i) => {
+                let d = &site.drafts[*i];
+                ctx.insert("page".into(), values::draft_page(site, d));
+                (page_template(d).to_string(), Some(&d.file))
+            }
             What::NotFound => ("404.html".into(), None),
             What::Alias { .. } => unreachable!("handled above"),
         };
@@ -173,7 +204,8 @@ impl Renderer {
             message: tera_message(&e),
         })?;
         self.renders.fetch_add(1, Ordering::Relaxed);
-        self.tera
+        let html = self
+            .tera
             .render(&template, &ctx)
             .map_err(|e| Error::Template {
                 template: self
@@ -183,7 +215,14 @@ impl Renderer {
                     .unwrap_or(template.clone()),
                 page: file.map(|f| f.shown()),
                 message: tera_message(&e),
-            })
+            });
+        match (&job.what, html) {
+            (What::Draft(_), Ok(html)) => Ok(banner::with_banner(&html)),
+            // A draft the templates cannot show yet (a field a published page would have)
+            // must not stop the preview of the published site: its page says why.
+            (What::Draft(_), Err(e)) => Ok(banner::problem_page(&e.to_string())),
+            (_, html) => html,
+        }
     }
 }
 

@@ -214,12 +214,10 @@ pub fn with_content(light: &Value, page: &Page) -> Value {
     v
 }
 
-/// Page `i` rendered on its own. `position`: its place in its section's order.
-pub fn full_page(site: &Site, light: &Value, i: usize, position: Option<usize>) -> Value {
-    let p = &site.pages[i];
-    let siblings = &site.section_of(p).pages;
-    let link = |j: usize| page_link(site, &site.pages[j]);
-    let extras = PageExtras {
+/// What a page shows of itself and of the pages it names; no neighbours, and no FAQ
+/// entries that name it.
+fn own_extras<'a>(site: &'a Site, p: &'a Page) -> PageExtras<'a> {
+    PageExtras {
         content: &p.rendered.html,
         toc: &p.rendered.toc,
         aliases: &p.meta.aliases,
@@ -228,20 +226,37 @@ pub fn full_page(site: &Site, light: &Value, i: usize, position: Option<usize>) 
             .related
             .iter()
             .filter_map(|r| site.page_index.get(crate::content::content_path(r)))
-            .map(|&j| link(j))
+            .map(|&j| page_link(site, &site.pages[j]))
             .collect(),
-        related_faq: site
-            .related_faq
-            .get(&i)
-            .map(|l| l.iter().map(|&j| link(j)).collect())
-            .unwrap_or_default(),
-        lower: position
-            .and_then(|k| k.checked_sub(1))
-            .map(|k| link(siblings[k])),
-        higher: position.and_then(|k| siblings.get(k + 1)).map(|&j| link(j)),
-        ancestors: ancestors(site, Some(site.section_index[&p.section])),
-    };
+        related_faq: Vec::new(),
+        lower: None,
+        higher: None,
+        ancestors: ancestors(site, site.section_index.get(&p.section).copied()),
+    }
+}
+
+/// Page `i` rendered on its own. `position`: its place in its section's order.
+pub fn full_page(site: &Site, light: &Value, i: usize, position: Option<usize>) -> Value {
+    let p = &site.pages[i];
+    let siblings = &site.section_of(p).pages;
+    let link = |j: usize| page_link(site, &site.pages[j]);
+    let mut extras = own_extras(site, p);
+    extras.related_faq = site
+        .related_faq
+        .get(&i)
+        .map(|l| l.iter().map(|&j| link(j)).collect())
+        .unwrap_or_default();
+    extras.lower = position
+        .and_then(|k| k.checked_sub(1))
+        .map(|k| link(siblings[k]));
+    extras.higher = position.and_then(|k| siblings.get(k + 1)).map(|&j| link(j));
     merge(light.clone(), to_value(extras))
+}
+
+/// A draft rendered on its own in the preview: nothing of the published site points to
+/// it, so it has no neighbours and no FAQ entries name it.
+pub fn draft_page(site: &Site, p: &Page) -> Value {
+    merge(light_page(site, p), to_value(own_extras(site, p)))
 }
 
 /// Section `i`, with its pages (with their content) when `pages` are given.

@@ -10,38 +10,48 @@ use crate::diag::{Cap, Error, FileErrors, Result, SUGGESTED, Shown, nearest};
 use crate::slugs::slugify;
 
 impl Site {
-    pub(super) fn attach_to_sections(&mut self) {
-        let section_of = |rel: &str, own_dir: bool| -> usize {
-            let mut dir = match rel.rsplit_once('/') {
-                Some((d, _)) => d.to_string(),
-                None => String::new(),
-            };
-            if own_dir {
-                // a section's parent starts one folder up
-                dir = dir
-                    .rsplit_once('/')
-                    .map(|(d, _)| d.to_string())
-                    .unwrap_or_default();
-                if rel == "_index.md" {
-                    return usize::MAX;
-                }
-            }
-            loop {
-                let candidate = if dir.is_empty() {
-                    "_index.md".to_string()
-                } else {
-                    format!("{dir}/_index.md")
-                };
-                if let Some(&i) = self.section_index.get(&candidate) {
-                    return i;
-                }
-                match dir.rsplit_once('/') {
-                    Some((d, _)) => dir = d.to_string(),
-                    None if dir.is_empty() => return self.section_index["_index.md"],
-                    None => dir.clear(),
-                }
-            }
+    /// The section a file belongs to: the nearest `_index.md` above it (`own_dir`: the
+    /// file is a section's own `_index.md`, whose parent starts one folder up; the home
+    /// page has none, `usize::MAX`).
+    fn section_above(&self, rel: &str, own_dir: bool) -> usize {
+        let mut dir = match rel.rsplit_once('/') {
+            Some((d, _)) => d.to_string(),
+            None => String::new(),
         };
+        if own_dir {
+            // a section's parent starts one folder up
+            dir = dir
+                .rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default();
+            if rel == "_index.md" {
+                return usize::MAX;
+            }
+        }
+        loop {
+            let candidate = if dir.is_empty() {
+                "_index.md".to_string()
+            } else {
+                format!("{dir}/_index.md")
+            };
+            if let Some(&i) = self.section_index.get(&candidate) {
+                return i;
+            }
+            match dir.rsplit_once('/') {
+                Some((d, _)) => dir = d.to_string(),
+                None if dir.is_empty() => return self.section_index["_index.md"],
+                None => dir.clear(),
+            }
+        }
+    }
+
+    /// The section a page at `rel` (`articles/x.md`) belongs to.
+    pub(super) fn section_for(&self, rel: &str) -> usize {
+        self.section_above(rel, false)
+    }
+
+    pub(super) fn attach_to_sections(&mut self) {
+        let section_of = |rel: &str, own_dir: bool| self.section_above(rel, own_dir);
         let page_sections: Vec<usize> = self
             .pages
             .iter()

@@ -24,6 +24,25 @@ impl Site {
     /// `search_text`: for a one-shot build, the part of a page's text to keep, given the
     /// number of pages (what the search index shows: `generate::search::kept_text`).
     pub fn load(root: &Path, options: &BuildOptions, search_text: SearchText) -> Result<Site> {
+        Site::load_drafts(root, options, search_text, false)
+    }
+
+    /// As [`Site::load`], and keeps the drafts that `options` leaves out in
+    /// [`Site::drafts`], so that the preview can show each one's own page.
+    pub fn load_with_draft_pages(
+        root: &Path,
+        options: &BuildOptions,
+        search_text: SearchText,
+    ) -> Result<Site> {
+        Site::load_drafts(root, options, search_text, true)
+    }
+
+    fn load_drafts(
+        root: &Path,
+        options: &BuildOptions,
+        search_text: SearchText,
+        draft_pages: bool,
+    ) -> Result<Site> {
         let mut config = Config::load(root)?;
         if let Some(base) = &options.base_url {
             config.set_base_url(base);
@@ -41,9 +60,14 @@ impl Site {
         let mut errors = Vec::new();
         let mut pages = Vec::new();
         let mut sections = Vec::new();
+        let mut drafts = Vec::new();
         for item in loaded {
             match item {
-                Ok(Loaded::Page(p)) if p.meta.draft && !options.drafts => {}
+                Ok(Loaded::Page(p)) if p.meta.draft && !options.drafts => {
+                    if draft_pages {
+                        drafts.push(*p);
+                    }
+                }
                 Ok(Loaded::Page(p)) => pages.push(*p),
                 Ok(Loaded::Section(s)) => sections.push(*s),
                 Err(e) => errors.push(e),
@@ -77,6 +101,8 @@ impl Site {
             links: LinkMap::new(),
             assets,
             related_faq: HashMap::new(),
+            drafts: Vec::new(),
+            draft_index: HashMap::new(),
         };
         site.attach_to_sections();
         site.check_unique_urls()?;
@@ -94,6 +120,7 @@ impl Site {
         site.resolve_related()?;
         site.sort_sections();
         site.collect_tags();
+        site.keep_drafts(drafts);
         Ok(site)
     }
 

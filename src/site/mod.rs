@@ -1,6 +1,7 @@
 //! The site model: every page and section loaded, linked, sorted and grouped by tag.
 //! `Site::load` reads `content/` and returns a model that rendering only reads.
 
+mod drafts;
 mod graph;
 mod load;
 mod order;
@@ -64,6 +65,11 @@ pub struct Site {
     pub assets: Vec<(PathBuf, String)>,
     /// For each FAQ `related` article: the FAQ entries that name it.
     pub related_faq: HashMap<usize, Vec<usize>>,
+    /// Drafts whose own page the preview shows (see `drafts.rs`); empty unless loaded with
+    /// [`Site::load_with_draft_pages`]. No list, tag or generated file ever reads these.
+    pub drafts: Vec<Page>,
+    /// `articles/x.md` -> index into `drafts`.
+    pub draft_index: HashMap<String, usize>,
 }
 
 impl Site {

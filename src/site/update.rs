@@ -18,20 +18,34 @@ pub struct Update {
     pub structural: bool,
     /// Pages that linked to the edited ones before the edit (neighbours, related entries).
     pub before: Vec<usize>,
+    /// Indices into [`Site::drafts`] of the drafts whose text changed (still drafts, at
+    /// the same address): only their own pages show them.
+    pub drafts: Vec<usize>,
+}
+
+impl Update {
+    /// True when every file was saved without a change to its text.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty() && self.drafts.is_empty()
+    }
 }
 
 impl Site {
-    /// Re-reads the given pages in place. `Ok(None)` means the change needs a full reload
-    /// (a page appeared, disappeared, moved to another URL, or became a draft).
+    /// Re-reads the given pages (and drafts the preview shows) in place. `Ok(None)` means
+    /// the change needs a full reload (a page appeared, disappeared, moved to another URL,
+    /// became a draft or was published).
     pub fn update_pages(
         &mut self,
         rels: &[String],
         options: &BuildOptions,
     ) -> Result<Option<Update>> {
         let mut replacements = Vec::new();
+        let mut drafts = Vec::new();
         for rel in rels {
-            let Some(&i) = self.page_index.get(rel) else {
-                return Ok(None);
+            let (i, draft) = match (self.page_index.get(rel), self.draft_index.get(rel)) {
+                (Some(&i), _) => (i, false),
+                (None, Some(&i)) => (i, true),
+                (None, None) => return Ok(None),
             };
             let file = display_join(&self.root, "content").join(rel);
             // The build's rule: a file reached through a link must stay inside the site
@@ -55,12 +69,23 @@ impl Site {
                 bytes = again;
             }
             let text = crate::fs::decode(&file, bytes)?;
+            let old = if draft {
+                &self.drafts[i]
+            } else {
+                &self.pages[i]
+            };
             // Saved without a change, or a second event for a save already handled.
-            if text == self.pages[i].text {
+            if text == old.text {
                 continue;
             }
             let mut page = Page::parse(&file, rel, text, &self.config.tz)?;
-            let old = &self.pages[i];
+            if draft {
+                if !page.meta.draft || page.path != old.path {
+                    return Ok(None);
+                }
+                drafts.push((i, page));
+                continue;
+            }
             if (page.meta.draft && !options.drafts)
                 || page.path != old.path
                 || page.meta.aliases != old.meta.aliases
@@ -94,6 +119,10 @@ impl Site {
         for (i, page) in replacements {
             self.pages[i] = page;
         }
+        let changed_drafts: Vec<usize> = drafts.iter().map(|(i, _)| *i).collect();
+        for (i, page) in drafts {
+            self.replace_draft(i, page);
+        }
         if structural {
             self.resolve_related()?;
             self.sort_sections();
@@ -103,6 +132,7 @@ impl Site {
             pages,
             structural,
             before: before.into_iter().collect(),
+            drafts: changed_drafts,
         }))
     }
 }

@@ -8,7 +8,8 @@
 //   - an edited article reloads the page with the new text, and only that page: a tab
 //     on a page that does not show the article stays as it is;
 //   - an edited stylesheet changes the computed style without a page load (a window
-//     variable set before the edit survives);
+//     variable set before the edit survives), and the page then links to the
+//     stylesheet's new content-hashed name, as a build of the new file would;
 //   - a broken file shows the error overlay over the last good page, naming the file and
 //     line; the fix removes it;
 //   - a restarted server makes the tab reconnect and reload.
@@ -183,12 +184,26 @@ if (missing) {
       const sheets = await page.evaluate(() => document.querySelectorAll('link[rel~="stylesheet"]').length);
       const oldBackground = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.notEqual(oldBackground, 'rgb(1, 2, 3)');
+      const hashed = () => [...document.querySelectorAll('link[rel~="stylesheet"]')]
+        .map((l) => new URL(l.href).pathname).filter((p) => /\/css\/site\.[0-9a-f]{16}\.css$/.test(p));
+      const [oldHref] = await page.evaluate(hashed);
+      assert.ok(oldHref, 'the page links to the content-hashed stylesheet');
       write(STYLESHEET, read(STYLESHEET) + '\nbody { background: rgb(1, 2, 3) !important; }\n');
       await waitFor(() => getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)');
       assert.equal(await page.evaluate(() => window.groveKeptAcrossCssSwap), 'still here');
       assert.equal(navigations, before, 'a stylesheet change must not reload the page');
       // The old <link> is removed once the new one has loaded: none pile up.
       await waitFor((n) => document.querySelectorAll('link[rel~="stylesheet"]').length === n, sheets);
+      // The tab swapped to the new hashed name, which a reload of the page links to too;
+      // the old name is gone from the site, as from a build.
+      const [newHref] = await page.evaluate(hashed);
+      assert.notEqual(newHref, oldHref);
+      const start = Date.now();
+      while (!(await (await fetch(server.origin + ARTICLE_URL)).text()).includes(newHref)) {
+        if (Date.now() - start > DEADLINE_MS) fail(`the page as served never linked to ${newHref}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal((await fetch(server.origin + oldHref)).status, 404);
     });
 
     test('a broken file shows an overlay over the last good page, and the fix removes it', async () => {

@@ -25,5 +25,6 @@ mod publish_git;
 mod rebuild;
 mod render_counts;
 mod serve;
+mod serve_drafts;
 mod serve_faults;
 mod serve_hardening;

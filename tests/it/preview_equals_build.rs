@@ -1,10 +1,13 @@
 //! The preview's central promise: whatever a person saves, what `grove serve` shows is what
 //! `grove build` would write. A property test applies random sequences of saves to a small
 //! site (edit a body, change a title, date, tags or weight, add, delete and rename pages
-//! and sections, toggle a draft, edit a template or the config) through the preview's own
+//! and sections, toggle a draft, edit a stylesheet, add or remove a picture, edit a
+//! picture a template links to, edit a template or the config) through the preview's own
 //! update path (the changed paths, classified as the watcher's batches are, then
 //! `Builder::rebuild`), and after each step compares every output, byte for byte, with a
-//! fresh full build of the same files.
+//! fresh full build of the same files. Without `--drafts` the preview also shows each
+//! draft's own page, with a banner: those pages are checked to be there, and every other
+//! output must still be the build's.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,8 +15,8 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 
 use grove::cmd::serve::builder::Builder;
-use grove::cmd::serve::plan::plan;
 use grove::output::{Entry, MemoryOutput};
+use grove::render::banner;
 use grove::{BuildOptions, Pipeline};
 
 use crate::common::{copy_dir, repo};
@@ -57,14 +60,24 @@ impl Spec {
 }
 
 /// The site as a person keeps it: the pages, whether `notes/` is a section, the config's
-/// title and a line of the article template.
+/// title and tag list length, a line in some templates, the stylesheet, the pictures.
 #[derive(Debug, Clone)]
 struct Model {
     pages: Vec<Spec>,
     notes_section: bool,
     site_title: String,
-    template_note: String,
+    tags_paginate_by: u8,
+    /// Template file name -> the note at its end.
+    templates: BTreeMap<&'static str, String>,
+    /// Whether base.html links to the logo by its stamp (`cachebust=true`).
+    logo_in_base: bool,
+    logo: String,
+    css: String,
+    pictures: Vec<String>,
 }
+
+/// The templates the model edits.
+const TEMPLATES: [&str; 3] = ["article.html", "base.html", "section.html"];
 
 /// One save.
 #[derive(Debug, Clone)]
@@ -79,8 +92,12 @@ enum Op {
     Delete(usize),
     Rename(usize, String),
     NotesSection,
-    Template(String),
-    Config(String),
+    Template(&'static str, String),
+    LogoInBase,
+    Config(String, u8),
+    Css(String),
+    Logo(String),
+    Picture(String),
 }
 
 fn word() -> impl Strategy<Value = String> {
@@ -109,8 +126,12 @@ fn op() -> impl Strategy<Value = Op> {
         i.clone().prop_map(Op::Delete),
         (i, word()).prop_map(|(i, w)| Op::Rename(i, w)),
         Just(Op::NotesSection),
-        word().prop_map(Op::Template),
-        word().prop_map(Op::Config),
+        (prop::sample::select(TEMPLATES.to_vec()), word()).prop_map(|(t, w)| Op::Template(t, w)),
+        Just(Op::LogoInBase),
+        (word(), 1u8..4).prop_map(|(w, n)| Op::Config(w, n)),
+        word().prop_map(Op::Css),
+        word().prop_map(Op::Logo),
+        word().prop_map(Op::Picture),
     ]
 }
 
@@ -144,7 +165,15 @@ impl Model {
             ],
             notes_section: true,
             site_title: "Model clinic".into(),
-            template_note: "start".into(),
+            tags_paginate_by: 2,
+            templates: TEMPLATES
+                .iter()
+                .map(|t| (*t, "start".to_string()))
+                .collect(),
+            logo_in_base: false,
+            logo: "start".into(),
+            css: "start".into(),
+            pictures: Vec::new(),
         }
     }
 
@@ -207,13 +236,36 @@ impl Model {
                 self.notes_section = !self.notes_section;
                 vec!["content/notes/_index.md".into()]
             }
-            Op::Template(w) => {
-                self.template_note = w.clone();
-                vec!["themes/plain/templates/article.html".into()]
+            Op::Template(t, w) => {
+                self.templates.insert(t, w.clone());
+                vec![format!("themes/plain/templates/{t}")]
             }
-            Op::Config(w) => {
+            Op::LogoInBase => {
+                self.logo_in_base = !self.logo_in_base;
+                vec!["themes/plain/templates/base.html".into()]
+            }
+            Op::Config(w, n) => {
                 self.site_title = format!("Clinic of {w}");
+                self.tags_paginate_by = *n;
                 vec!["config.toml".into()]
+            }
+            Op::Css(w) => {
+                self.css = w.clone();
+                vec![CSS.into()]
+            }
+            Op::Logo(w) => {
+                // A new size, so that its stamp changes even within one clock tick.
+                self.logo = format!("{}{w}", self.logo.len());
+                vec![LOGO.into()]
+            }
+            Op::Picture(w) => {
+                match self.pictures.iter().position(|p| p == w) {
+                    Some(k) => {
+                        self.pictures.remove(k);
+                    }
+                    None => self.pictures.push(w.clone()),
+                }
+                vec![picture(w)]
             }
         }
     }
@@ -230,10 +282,26 @@ impl Model {
         files.insert(
             "config.toml".into(),
             format!(
-                "title = {:?}\nbase_url = \"https://model.test\"\ntheme = \"plain\"\ntags_paginate_by = 2\n",
-                self.site_title
+                "title = {:?}\nbase_url = \"https://model.test\"\ntheme = \"plain\"\ntags_paginate_by = {}\n",
+                self.site_title, self.tags_paginate_by
             ),
         );
+        for (t, note) in &self.templates {
+            let rel = format!("themes/plain/templates/{t}");
+            let mut text = fixture(&rel);
+            if *t == "base.html" && self.logo_in_base {
+                text = text.replace(
+                    "</body>",
+                    "<img src=\"{{ get_url(path='/images/logo.svg', cachebust=true) }}\" alt=\"\"></body>",
+                );
+            }
+            files.insert(rel, format!("{text}\n<!-- {note} -->\n"));
+        }
+        files.insert(CSS.into(), format!("{}/* {} */\n", fixture(CSS), self.css));
+        files.insert(LOGO.into(), format!("<svg><!-- {} --></svg>\n", self.logo));
+        for w in &self.pictures {
+            files.insert(picture(w), format!("<svg><!-- {w} --></svg>\n"));
+        }
         files.insert(
             "content/_index.md".into(),
             "+++\ntitle = \"Home\"\n+++\nWelcome.\n".into(),
@@ -273,25 +341,30 @@ fn sync(root: &Path, before: &BTreeMap<String, String>, after: &BTreeMap<String,
     }
 }
 
-fn template(root: &Path, note: &str) {
-    let path = root.join("themes/plain/templates/article.html");
-    let base = std::fs::read_to_string(
-        repo().join("tests/fixtures/build/site/themes/plain/templates/article.html"),
-    )
-    .unwrap();
-    std::fs::write(path, format!("{base}\n<!-- {note} -->\n")).unwrap();
+const CSS: &str = "themes/plain/static/css/site.css";
+const LOGO: &str = "static/images/logo.svg";
+
+fn picture(word: &str) -> String {
+    format!("static/images/{word}.svg")
 }
 
-fn options() -> BuildOptions {
+/// A file of the fixture site the model starts from.
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(repo().join("tests/fixtures/build/site").join(rel)).unwrap()
+}
+
+/// `drafts`: as `--drafts` (drafts everywhere); else each draft has only its own page.
+fn options(drafts: bool) -> BuildOptions {
     BuildOptions {
         base_url: Some("http://127.0.0.1:9".into()),
+        drafts,
         ..BuildOptions::default()
     }
 }
 
 /// Every output of a fresh full build, as bytes (static files read from their source).
-fn fresh(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let pipeline = Pipeline::load(root, &options()).map_err(|e| e.to_string())?;
+fn fresh(root: &Path, drafts: bool) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let pipeline = Pipeline::load(root, &options(drafts)).map_err(|e| e.to_string())?;
     let out = MemoryOutput::default();
     pipeline.render_all(&out).map_err(|e| e.to_string())?;
     Ok(bytes(&out.into_files()))
@@ -331,8 +404,32 @@ fn first_difference(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>
     }
 }
 
+/// The preview's outputs, less the drafts' own pages (each checked to be there, with
+/// its banner) when drafts are not shown everywhere.
+fn published(
+    builder: &Builder,
+    model: &Model,
+    drafts: bool,
+) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let mut shown = bytes(builder.files());
+    if drafts {
+        return Ok(shown);
+    }
+    for p in model.pages.iter().filter(|p| p.draft) {
+        let file = format!("{}/{}/index.html", p.folder, p.name);
+        let page = shown
+            .remove(&file)
+            .ok_or_else(|| format!("the draft {} has no page at {file}", p.rel()))?;
+        let page = String::from_utf8_lossy(&page);
+        if !page.contains(banner::HTML) || !page.contains(&p.body) {
+            return Err(format!("{file} is not the draft with its banner:\n{page}"));
+        }
+    }
+    Ok(shown)
+}
+
 /// Runs `ops` and checks the preview against a fresh build after each.
-fn run(ops: &[Op]) -> Result<(), String> {
+fn run(ops: &[Op], drafts: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let root: PathBuf = dir.path().canonicalize().unwrap();
     copy_dir(
@@ -340,27 +437,23 @@ fn run(ops: &[Op]) -> Result<(), String> {
         &root.join("themes"),
     );
     let mut model = Model::start();
-    template(&root, &model.template_note);
     let mut files = model.files();
     sync(&root, &BTreeMap::new(), &files);
-    let mut builder = Builder::new(root.clone(), options());
+    let mut builder = Builder::new(root.clone(), options(drafts));
     builder.full().map_err(|e| e.to_string())?;
     for (step, op) in ops.iter().enumerate() {
         let changed = model.apply(op);
         let after = model.files();
         sync(&root, &files, &after);
         files = after;
-        if matches!(op, Op::Template(_)) {
-            template(&root, &model.template_note);
-        }
         let changed: Vec<PathBuf> = changed.iter().map(|r| root.join(r)).collect();
-        let theme = builder.theme();
-        let plan = plan(&root, theme.as_deref(), &changed);
+        let plan = builder.plan(&changed);
         let rebuilt = builder.rebuild(&plan, &mut |_, _| {});
-        let expected = fresh(&root);
+        let expected = fresh(&root, drafts);
         match (rebuilt, expected) {
             (Ok(_), Ok(expected)) => {
-                let shown = bytes(builder.files());
+                let shown = published(&builder, &model, drafts)
+                    .map_err(|e| format!("after step {step} ({op:?}), {plan:?}: {e}"))?;
                 if shown != expected {
                     return Err(format!(
                         "after step {step} ({op:?}), {:?}: {}",
@@ -392,8 +485,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn after_any_saves_the_preview_shows_what_a_build_writes(ops in prop::collection::vec(op(), 1..8)) {
-        if let Err(e) = run(&ops) {
+    fn after_any_saves_the_preview_shows_what_a_build_writes(
+        ops in prop::collection::vec(op(), 1..8),
+        drafts in prop::bool::weighted(0.25),
+    ) {
+        if let Err(e) = run(&ops, drafts) {
             prop_assert!(false, "{}", e);
         }
     }
@@ -409,8 +505,24 @@ fn regressions() {
         vec![Op::NotesSection, Op::Body(5, "x".into())],
         // the last page with a tag drops it: the tag's pages must go from the preview too
         vec![Op::Tags(1, vec!["anxiety"])],
+        // a new stylesheet: every page links to its new hashed copy, the old one is gone
+        vec![Op::Css("calm".into())],
+        // a picture a template links to by its stamp; a picture no page shows
+        vec![
+            Op::LogoInBase,
+            Op::Logo("calm".into()),
+            Op::Picture("walk".into()),
+        ],
+        // a draft's text, then the draft published
+        vec![Op::Draft(0), Op::Body(0, "x".into()), Op::Draft(0)],
+        vec![
+            Op::Config("sleep".into(), 1),
+            Op::Template("base.html", "walk".into()),
+        ],
     ];
     for ops in cases {
-        run(&ops).unwrap_or_else(|e| panic!("{ops:?}: {e}"));
+        for drafts in [false, true] {
+            run(&ops, drafts).unwrap_or_else(|e| panic!("{ops:?}, drafts {drafts}: {e}"));
+        }
     }
 }

@@ -677,17 +677,21 @@ fn ctrl_c_stops_the_server_cleanly() {
 }
 
 #[test]
-fn drafts_are_served_only_with_the_drafts_flag() {
+fn a_draft_has_a_banner_in_the_preview_and_none_with_the_drafts_flag() {
     let site = Site::new();
     site.write(
         "content/articles/unfinished.md",
         "+++\ntitle = \"Unfinished\"\ndraft = true\n+++\n\nNot ready yet.\n",
     );
     let plain = Serve::start(&site);
-    assert_eq!(plain.get("/articles/unfinished/").status, 404);
+    let page = plain.wait_for_text("/articles/unfinished/", "Not ready yet.");
+    assert!(page.text().contains(grove::render::banner::HTML));
     drop(plain);
+    // --drafts: drafts are pages like any other, everywhere, as `grove build --drafts`.
     let with_drafts = Serve::start_with(&site, &["--port", "0", "--drafts"]);
-    with_drafts.wait_for_text("/articles/unfinished/", "Not ready yet.");
+    let page = with_drafts.wait_for_text("/articles/unfinished/", "Not ready yet.");
+    assert!(!page.text().contains("data-grove-draft"));
+    assert!(with_drafts.get("/articles/").text().contains("Unfinished"));
 }
 
 // ---------------------------------------------------------------------------------------

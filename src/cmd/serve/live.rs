@@ -164,10 +164,12 @@ pub const SCRIPT: &str = r#"(function () {
     return path.replace(/index\.html$/, "");
   }
   function hide() { if (box && box.isConnected) box.remove(); }
-  function swapStylesheets() {
+  // A stylesheet's content-hashed name changes with its text: `renamed` maps old to new.
+  function swapStylesheets(renamed) {
     document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (old) {
       var url = new URL(old.href, location.href);
       if (url.origin !== location.origin) return;
+      if (Object.prototype.hasOwnProperty.call(renamed, url.pathname)) url.pathname = renamed[url.pathname];
       url.searchParams.set("grove-reload", String(Date.now()));
       var fresh = old.cloneNode();
       fresh.href = url.href;
@@ -187,7 +189,7 @@ pub const SCRIPT: &str = r#"(function () {
       build = d.build;
       hide();
     },
-    css: function (d) { build = d.build; hide(); swapStylesheets(); },
+    css: function (d) { build = d.build; hide(); swapStylesheets(d.renamed || {}); },
     "build-error": function (d) { show(d.message); }
   };
   function connect() {

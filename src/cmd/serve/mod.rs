@@ -7,7 +7,6 @@ pub mod edit;
 pub mod host;
 pub mod http;
 pub mod live;
-pub mod plan;
 pub mod request;
 pub mod response;
 pub mod watch;
@@ -22,10 +21,11 @@ use crate::diag::{Error, Result, Shown};
 use crate::fs::Roots;
 use crate::fs::is_ignored_file_name;
 use crate::output::Entry;
+use crate::pipeline::live::Outcome;
+use crate::pipeline::plan::Plan;
 use crate::site::BuildOptions;
-use plan::{Plan, plan};
 
-use builder::{Builder, Outcome};
+use builder::{Builder, Notice};
 
 /// What `grove serve` was asked for.
 #[derive(Debug, Clone)]
@@ -238,29 +238,41 @@ impl Server {
     /// Watches for changes and rebuilds until the process ends.
     pub fn run(mut self, mut log: impl FnMut(&str)) {
         let shared = Arc::clone(&self.shared);
-        let mut publish = |snapshot: Snapshot, paths: Option<Vec<String>>| {
-            let data = serde_json::json!({ "build": snapshot.build, "paths": paths });
+        let mut publish = |snapshot: Snapshot, notice: Notice| {
+            let build = snapshot.build;
             shared.replace(snapshot);
-            shared.hub.broadcast("reload", data);
+            match notice {
+                Notice::Reload(paths) => shared.hub.broadcast(
+                    "reload",
+                    serde_json::json!({ "build": build, "paths": paths }),
+                ),
+                Notice::Stylesheets(renamed) => {
+                    let renamed: serde_json::Map<String, serde_json::Value> = renamed
+                        .into_iter()
+                        .map(|(old, new)| (old, new.into()))
+                        .collect();
+                    shared.hub.broadcast(
+                        "css",
+                        serde_json::json!({ "build": build, "renamed": renamed }),
+                    )
+                }
+                Notice::Quiet => {}
+            }
         };
         while let Some(changed) = self.watcher.next_batch() {
             self.watcher.refresh(&changed);
-            let theme = self.builder.theme();
-            let plan = plan(&self.root, theme.as_deref(), &changed);
+            let plan = self.builder.plan(&changed);
             if plan == Plan::Nothing {
                 continue;
             }
             let what = describe(&self.root, &changed);
             let start = Instant::now();
             match self.builder.rebuild(&plan, &mut publish) {
-                Ok(outcome) => {
+                Ok(applied) => {
                     let ms = start.elapsed().as_millis();
-                    match outcome {
+                    match applied.outcome {
                         Outcome::Unchanged => {}
-                        Outcome::Css => {
-                            shared.replace(self.builder.snapshot(None));
-                            let data = serde_json::json!({ "build": self.builder.build });
-                            shared.hub.broadcast("css", data);
+                        Outcome::Stylesheets => {
                             log(&format!("updated stylesheets in {ms} ms ({what})"));
                         }
                         Outcome::Static => {

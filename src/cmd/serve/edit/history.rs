@@ -9,7 +9,7 @@ use super::super::response::Response;
 use super::page::Earlier;
 use super::publish_page::{document, encode, header, when_words};
 use super::{Editing, Facts, page, save};
-use crate::content::escape_html as esc;
+use crate::escape::escape_html as esc;
 use crate::publish::Version;
 
 /// The history's address for a content file (`articles/x.md`).

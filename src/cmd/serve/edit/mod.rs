@@ -41,12 +41,14 @@ use crate::render::url_to_file;
 pub struct Facts {
     /// Content file (`articles/x.md`) -> URL path (`/articles/x/`).
     pub links: LinkMap,
-    /// Output file (`articles/x/index.html`) -> content file.
+    /// Output file (`articles/x/index.html`) -> content file (drafts' pages included).
     pub sources: HashMap<String, String>,
     pub base_path: String,
     pub tz: jiff::tz::TimeZone,
     /// Every topic the site's pages use, sorted: the editor offers them as suggestions.
     pub tags: Vec<String>,
+    /// The site's drafts, by file: each one's page in the preview (a list to lead back to).
+    pub drafts: Vec<crate::pipeline::DraftLink>,
 }
 
 impl Default for Facts {
@@ -57,17 +59,24 @@ impl Default for Facts {
             base_path: String::new(),
             tz: jiff::tz::TimeZone::UTC,
             tags: Vec::new(),
+            drafts: Vec::new(),
         }
     }
 }
 
 impl Facts {
-    /// Whether these facts still hold for `site` (a save that adds, renames or retags no
-    /// page leaves them as they are; checked on every save, so without copying).
-    pub fn is_current(&self, site: &crate::site::Site) -> bool {
+    /// Whether these facts still hold for `site` and its `drafts` (a save that adds,
+    /// renames, retags or drafts no page leaves them as they are; checked on every save,
+    /// so without copying).
+    pub fn is_current(
+        &self,
+        site: &crate::site::Site,
+        drafts: &[crate::pipeline::DraftLink],
+    ) -> bool {
         self.links == site.links
             && self.base_path == site.config.base_path
             && self.tz == site.config.tz
+            && self.drafts == drafts
             && self.tags.len() == site.tags.len()
             && site.tags.iter().all(|t| {
                 self.tags
@@ -76,7 +85,8 @@ impl Facts {
             })
     }
 
-    pub fn new(site: &crate::site::Site) -> Facts {
+    /// `drafts`: the drafts the preview shows (`Pipeline::draft_links`).
+    pub fn new(site: &crate::site::Site, drafts: Vec<crate::pipeline::DraftLink>) -> Facts {
         let mut tags: Vec<String> = site.tags.iter().map(|t| t.name.clone()).collect();
         tags.sort_by_key(|t| t.to_lowercase());
         Facts {
@@ -84,11 +94,17 @@ impl Facts {
                 .links
                 .iter()
                 .map(|(file, url)| (url_to_file(url), file.clone()))
+                .chain(
+                    drafts
+                        .iter()
+                        .map(|d| (url_to_file(&d.path), d.file.clone())),
+                )
                 .collect(),
             links: site.links.clone(),
             base_path: site.config.base_path.clone(),
             tz: site.config.tz.clone(),
             tags,
+            drafts,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::super::response::Response;
 use super::publish::{Examined, plural};
 use super::{Facts, page};
 use crate::cmd::check::Diagnostic;
-use crate::content::escape_html as esc;
+use crate::escape::escape_html as esc;
 use crate::publish::diff::{self, Line};
 use crate::publish::{Change, Changes, Conflict, GitError, Repo, State, Unavailable, What};
 

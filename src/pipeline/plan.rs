@@ -1,5 +1,7 @@
-//! Which kind of rebuild a batch of changed files asks for: nothing (an editor's swap
-//! file), the static files, some pages re-read in place, or the whole site.
+//! Which kind of update a set of changed files asks for: nothing (an editor's swap file),
+//! the static files, some pages re-read in place, or the whole site (templates, the
+//! config, sections, files created or deleted). [`super::live::LiveBuild::apply`]
+//! carries a plan out.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
