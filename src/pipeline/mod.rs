@@ -70,8 +70,7 @@ pub struct DraftLink {
 impl Pipeline {
     /// The last git change of each undated content file, read on first use.
     pub fn history(&self) -> &std::collections::HashMap<String, String> {
-        self.history
-            .get_or_init(|| history::of_undated(&self.site))
+        self.history.get_or_init(|| history::of_undated(&self.site))
     }
 
     /// Reads the config, the content, the static files and the templates.

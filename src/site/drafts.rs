@@ -4,8 +4,8 @@
 //! apart from [`Site::pages`]: nothing that reads the published site can meet one.
 
 use crate::content::Page;
-use crate::escape::escape_html;
 use crate::diag::Error;
+use crate::escape::escape_html;
 use crate::markdown::LinkMap;
 
 use super::Site;
