@@ -74,7 +74,7 @@ pub struct Excerpt {
 }
 
 impl Excerpt {
-    /// `line` whole when it is short, else [`EXCERPT_WIDTH`] characters around `column`
+    /// `line` whole when it is short, else `EXCERPT_WIDTH` characters around `column`
     /// (1-based, in characters) with `...` where it was cut.
     pub fn of(line: &str, column: usize) -> Excerpt {
         let before = column.saturating_sub(1);
