@@ -421,7 +421,8 @@ fn published(
             .remove(&file)
             .ok_or_else(|| format!("the draft {} has no page at {file}", p.rel()))?;
         let page = String::from_utf8_lossy(&page);
-        if !page.contains(banner::HTML) || !page.contains(&p.body) {
+        // Markdown drops the spaces around a paragraph.
+        if !page.contains(banner::HTML) || !page.contains(p.body.trim()) {
             return Err(format!("{file} is not the draft with its banner:\n{page}"));
         }
     }
