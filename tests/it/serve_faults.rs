@@ -237,8 +237,12 @@ fn static_file_deleted_or_rewritten_while_being_sent() {
                     let (status, body, complete) = get_any(port, "/big.bin");
                     // Whole and of one version, or cut off (the browser tries again):
                     // never a whole answer that mixes old and new bytes.
-                    if status == 200 && complete {
-                        let first = body[0];
+                    // An empty answer is the file caught between a rewrite's truncation
+                    // and its write: one version too.
+                    if status == 200
+                        && complete
+                        && let Some(&first) = body.first()
+                    {
                         assert!(body.iter().all(|&b| b == first), "a mixed file");
                     }
                     seen.push((status, complete));
