@@ -123,10 +123,18 @@ fn main() -> ExitCode {
     {
         return check(root, *external, *drafts, *strict);
     }
+    let next = match &cli.command {
+        Command::Build { .. } => "nothing was written; fix the problem above and build again.",
+        Command::Serve { .. } => {
+            "the preview did not start; fix the problem above and run grove serve again."
+        }
+        Command::New { .. } => "no file was made; fix the problem above and run grove new again.",
+        Command::Check { .. } => "",
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            report(&e);
+            report(&e, next);
             ExitCode::FAILURE
         }
     }
@@ -335,15 +343,14 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-fn report(e: &Error) {
+/// The error, then what to do next, in the words of the command that failed.
+fn report(e: &Error, next: &str) {
     eprintln!("error: {e}");
     let n = e.count();
     if n > 1 {
-        eprintln!(
-            "\n{} problems found; nothing was written.",
-            grove::diag::thousands(n)
-        );
+        let next = next.replace("the problem above", "them");
+        eprintln!("\n{} problems found; {next}", grove::diag::thousands(n));
     } else {
-        eprintln!("\nnothing was written; fix the problem above and build again.");
+        eprintln!("\n{next}");
     }
 }

@@ -79,6 +79,14 @@ impl Date {
     }
 }
 
+/// A date as templates see it: as written (`2025-03-14`), or nothing.
+pub fn iso<S: serde::Serializer>(date: &Option<Date>, to: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => to.serialize_some(&d.iso),
+        None => to.serialize_none(),
+    }
+}
+
 /// `2025-01-31T09:00:00-08:00`: an RFC 3339 date-time, which feeds and sitemaps require.
 pub fn rfc3339(zoned: &Zoned) -> String {
     zoned.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()

@@ -69,7 +69,9 @@ impl Document {
             base_path,
             suggest,
         };
-        self.rendered = markdown::render(self.body(), &source, links)?;
+        // Every problem of the Markdown is about the text below the front matter.
+        self.rendered = markdown::render(self.body(), &source, links)
+            .map_err(|errors| errors.into_iter().map(|e| e.with_field("body")).collect::<Vec<_>>())?;
         Ok(())
     }
 

@@ -1,11 +1,19 @@
-//! The front matter each kind of file accepts: one list of fields with their input type
-//! and help text, which the parser (allowed keys), `grove new` (the commented lines) and
-//! the preview's editor (its form) all read, so the three can never disagree.
+//! The one definition of front matter: every field, the Rust type the pipeline reads it
+//! as, and, for each kind of file that has it, its label, help and whether it is required.
+//! From this one table come the typed `Meta`, the parser (allowed keys, each value read
+//! into its type with a message that names the field by its label), the template value
+//! (`Meta` is serialized), the editor's form and `grove new`'s commented lines.
+//! Adding a field is one entry below, plus its use in a template.
+
+use std::sync::LazyLock;
 
 use serde::Serialize;
 
+use super::date::{self, Date};
+use super::field_types::SortBy;
+
 /// The kinds of page, each with its own front matter and template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Article,
@@ -38,11 +46,11 @@ pub enum Input {
     Table,
 }
 
-/// One front matter key.
+/// One front matter key as one kind of file has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Field {
     pub key: &'static str,
-    /// What a form calls it.
+    /// What a form and every message call it.
     pub label: &'static str,
     pub input: Input,
     /// What it is for, in the words `grove new` writes beside it.
@@ -51,212 +59,200 @@ pub struct Field {
     pub required: bool,
 }
 
-const fn field(key: &'static str, label: &'static str, input: Input, help: &'static str) -> Field {
-    Field {
-        key,
-        label,
-        input,
-        help,
-        required: false,
-    }
+/// Where a field is used: a kind of page, or a section's `_index.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Article,
+    Faq,
+    Team,
+    Page,
+    Section,
 }
 
-const fn required(
+/// One field of the table, with every owner that has it.
+struct Definition {
     key: &'static str,
-    label: &'static str,
     input: Input,
-    help: &'static str,
-) -> Field {
-    Field {
-        key,
-        label,
-        input,
-        help,
-        required: true,
+    uses: &'static [(Owner, &'static str, &'static str, bool)],
+}
+
+macro_rules! required {
+    (required) => {
+        true
+    };
+    (optional) => {
+        false
+    };
+}
+
+/// Declares the table: `key: Type = Input { Owner, ..: required|optional "Label", "help"; }`.
+/// It makes `Meta` (one typed member per key), `DEFINITIONS` and `Meta::read_field`.
+macro_rules! front_matter {
+    ($(
+        $(#[$attr:meta])*
+        $key:ident: $ty:ty = $input:expr, {
+            $($($owner:ident),+ : $req:ident $label:literal, $help:literal;)+
+        }
+    )+) => {
+        /// The front matter of a page or section, typed and checked: one member per field
+        /// of the table, its default when the file does not have it. Templates see it as
+        /// the page's (or section's) own values.
+        #[derive(Debug, Clone, Default, Serialize)]
+        pub struct Meta {
+            $($(#[$attr])* pub $key: $ty,)+
+        }
+
+        const DEFINITIONS: &[Definition] = &[$(Definition {
+            key: stringify!($key),
+            input: $input,
+            uses: &[$($((Owner::$owner, $label, $help, required!($req)),)+)+],
+        },)+];
+
+        impl Meta {
+            /// Reads `value` into the member named `field.key`; `Err` says what is wrong
+            /// with it in the field's own words.
+            pub(crate) fn read_field(
+                &mut self,
+                field: &Field,
+                value: &toml::Value,
+                reading: &super::field_types::Reading,
+            ) -> Result<(), super::field_types::Wrong> {
+                match field.key {
+                    $(stringify!($key) => {
+                        self.$key = super::field_types::FieldType::read(value, field, reading)?;
+                    })+
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+front_matter! {
+    /// For a team bio, its `name`.
+    title: String = Input::Text, {
+        Article: required "Title", "the article's title";
+        Faq: required "Question", "the question, as a reader would ask it";
+        Page: required "Title", "the page's title";
+        Section: optional "Title", "the section's title";
+    }
+    name: String = Input::Text, {
+        Team: required "Full name", "the person's full name";
+    }
+    credentials: String = Input::Text, {
+        Team: optional "Credentials", "e.g. \"LCSW\", \"PhD\", \"MD (Retired)\"";
+    }
+    role: String = Input::Text, {
+        Team: optional "Role", "e.g. \"Licensed Clinical Social Worker\"";
+    }
+    /// For a team bio, its `summary`.
+    description: String = Input::Paragraph, {
+        Article, Faq, Page, Section: optional "Description",
+            "one sentence for search engines, lists and link previews";
+    }
+    summary: String = Input::Paragraph, {
+        Team: optional "Summary", "one or two sentences for the team page and link previews";
+    }
+    #[serde(serialize_with = "date::iso")]
+    date: Option<Date> = Input::Date, {
+        Article, Page: optional "Published", "the day it is published";
+    }
+    #[serde(serialize_with = "date::iso")]
+    updated: Option<Date> = Input::Date, {
+        Article, Page: optional "Last updated", "the day it was last changed";
+    }
+    weight: i64 = Input::Number, {
+        Faq, Team, Page: optional "Order", "order in its list: smaller comes first";
+    }
+    /// Templates see the topics as links (`page.tags`), made by the site.
+    #[serde(skip)]
+    tags: Vec<String> = Input::List, {
+        Article: optional "Topics", "topics, e.g. [\"anxiety\", \"mindfulness\"]; each gets a page";
+    }
+    /// Templates see the entries as links (`page.related`), made by the site.
+    #[serde(skip)]
+    related: Vec<String> = Input::List, {
+        Faq: optional "Related articles",
+            "articles the answer relates to, e.g. [\"articles/ketamine-assisted-psychotherapy.md\"]";
+    }
+    languages: Vec<String> = Input::List, {
+        Team: optional "Languages", "languages they work in, e.g. [\"English\", \"Spanish\"]";
+    }
+    photo: Option<String> = Input::Image, {
+        Team: optional "Photo", "a portrait, square, in static/images/team/";
+    }
+    image: Option<String> = Input::Image, {
+        Article, Faq, Page: optional "Share image",
+            "the picture shown when the page is shared; put it in static/images/";
+    }
+    image_alt: String = Input::Text, {
+        Article, Faq, Page: optional "Share image, in words",
+            "what the picture shows, in words: required with image";
+    }
+    sort_by: SortBy = Input::Choice(&["date", "weight", "title"]), {
+        Section: optional "Order of its pages", "date (newest first), weight (smallest first) or title";
+    }
+    paginate_by: Option<usize> = Input::Number, {
+        Section: optional "Pages per list page",
+            "how many pages each list page shows; all on one page without it";
+    }
+    template: Option<String> = Input::Text, {
+        Page: optional "Template", "the theme's template for it; page.html unless told otherwise";
+        Section: optional "Template", "the theme's template for the section";
+    }
+    draft: bool = Input::Bool, {
+        Article, Faq, Team, Page: optional "Draft",
+            "true keeps it off the site while you write; change to false when it is ready to publish";
+    }
+    /// Templates see the page's slug, made from this or the file name.
+    #[serde(skip)]
+    slug: Option<String> = Input::Text, {
+        Article, Faq, Team, Page: optional "Address",
+            "the end of the page's address, instead of the file name";
+    }
+    aliases: Vec<String> = Input::List, {
+        Article, Faq, Team, Page: optional "Old addresses",
+            "old addresses that should lead here, e.g. [\"/blog/old-post/\"]";
+    }
+    extra: toml::Table = Input::Table, {
+        Article, Faq, Team, Page, Section: optional "Theme settings",
+            "settings for the theme; rarely needed";
     }
 }
 
-const DESCRIPTION: Field = field(
-    "description",
-    "Description",
-    Input::Paragraph,
-    "one sentence for search engines, lists and link previews",
-);
-const DATE: Field = field("date", "Published", Input::Date, "the day it is published");
-const UPDATED: Field = field(
-    "updated",
-    "Last updated",
-    Input::Date,
-    "the day it was last changed",
-);
-const IMAGE: Field = field(
-    "image",
-    "Share image",
-    Input::Image,
-    "the picture shown when the page is shared; put it in static/images/",
-);
-const IMAGE_ALT: Field = field(
-    "image_alt",
-    "Share image, in words",
-    Input::Text,
-    "what the picture shows, in words: required with image",
-);
-const DRAFT: Field = field(
-    "draft",
-    "Draft",
-    Input::Bool,
-    "true keeps it off the site while you write; change to false when it is ready to publish",
-);
-const SLUG: Field = field(
-    "slug",
-    "Address",
-    Input::Text,
-    "the end of the page's address, instead of the file name",
-);
-const ALIASES: Field = field(
-    "aliases",
-    "Old addresses",
-    Input::List,
-    "old addresses that should lead here, e.g. [\"/blog/old-post/\"]",
-);
-const EXTRA: Field = field(
-    "extra",
-    "Theme settings",
-    Input::Table,
-    "settings for the theme; rarely needed",
-);
-const WEIGHT: Field = field(
-    "weight",
-    "Order",
-    Input::Number,
-    "order in its list: smaller comes first",
-);
-
-const ARTICLE: &[Field] = &[
-    required("title", "Title", Input::Text, "the article's title"),
-    DESCRIPTION,
-    DATE,
-    UPDATED,
-    field(
-        "tags",
-        "Topics",
-        Input::List,
-        "topics, e.g. [\"anxiety\", \"mindfulness\"]; each gets a page",
-    ),
-    IMAGE,
-    IMAGE_ALT,
-    DRAFT,
-    SLUG,
-    ALIASES,
-    EXTRA,
-];
-
-const FAQ: &[Field] = &[
-    required(
-        "title",
-        "Question",
-        Input::Text,
-        "the question, as a reader would ask it",
-    ),
-    DESCRIPTION,
-    WEIGHT,
-    field(
-        "related",
-        "Related articles",
-        Input::List,
-        "articles the answer relates to, e.g. [\"articles/ketamine-assisted-psychotherapy.md\"]",
-    ),
-    IMAGE,
-    IMAGE_ALT,
-    DRAFT,
-    SLUG,
-    ALIASES,
-    EXTRA,
-];
-
-const TEAM: &[Field] = &[
-    required("name", "Full name", Input::Text, "the person's full name"),
-    field(
-        "credentials",
-        "Credentials",
-        Input::Text,
-        "e.g. \"LCSW\", \"PhD\", \"MD (Retired)\"",
-    ),
-    field(
-        "role",
-        "Role",
-        Input::Text,
-        "e.g. \"Licensed Clinical Social Worker\"",
-    ),
-    WEIGHT,
-    field(
-        "photo",
-        "Photo",
-        Input::Image,
-        "a portrait, square, in static/images/team/",
-    ),
-    field(
-        "languages",
-        "Languages",
-        Input::List,
-        "languages they work in, e.g. [\"English\", \"Spanish\"]",
-    ),
-    field(
-        "summary",
-        "Summary",
-        Input::Paragraph,
-        "one or two sentences for the team page and link previews",
-    ),
-    DRAFT,
-    SLUG,
-    ALIASES,
-    EXTRA,
-];
-
-const PAGE: &[Field] = &[
-    required("title", "Title", Input::Text, "the page's title"),
-    DESCRIPTION,
-    WEIGHT,
-    DATE,
-    UPDATED,
-    field(
-        "template",
-        "Template",
-        Input::Text,
-        "the theme's template for it; page.html unless told otherwise",
-    ),
-    IMAGE,
-    IMAGE_ALT,
-    DRAFT,
-    SLUG,
-    ALIASES,
-    EXTRA,
-];
+/// The fields of each owner, in the table's order: made once from `DEFINITIONS`.
+static LISTS: LazyLock<[Vec<Field>; 5]> = LazyLock::new(|| {
+    let list = |owner: Owner| {
+        DEFINITIONS
+            .iter()
+            .flat_map(|d| {
+                d.uses
+                    .iter()
+                    .filter(move |(o, ..)| *o == owner)
+                    .map(move |&(_, label, help, required)| Field {
+                        key: d.key,
+                        label,
+                        input: d.input,
+                        help,
+                        required,
+                    })
+            })
+            .collect()
+    };
+    [
+        list(Owner::Article),
+        list(Owner::Faq),
+        list(Owner::Team),
+        list(Owner::Page),
+        list(Owner::Section),
+    ]
+});
 
 /// The fields of a section's `_index.md`.
-pub const SECTION: &[Field] = &[
-    field("title", "Title", Input::Text, "the section's title"),
-    DESCRIPTION,
-    field(
-        "sort_by",
-        "Order of its pages",
-        Input::Choice(&["date", "weight", "title"]),
-        "date (newest first), weight (smallest first) or title",
-    ),
-    field(
-        "paginate_by",
-        "Pages per list page",
-        Input::Number,
-        "how many pages each list page shows; all on one page without it",
-    ),
-    field(
-        "template",
-        "Template",
-        Input::Text,
-        "the theme's template for the section",
-    ),
-    EXTRA,
-];
+pub fn section_fields() -> &'static [Field] {
+    &LISTS[4]
+}
 
 impl Kind {
     /// Every kind, in the order the docs list them.
@@ -294,17 +290,12 @@ impl Kind {
 
     /// The front matter fields of this kind.
     pub fn fields(self) -> &'static [Field] {
-        match self {
-            Kind::Article => ARTICLE,
-            Kind::Faq => FAQ,
-            Kind::Team => TEAM,
-            Kind::Page => PAGE,
-        }
+        &LISTS[self as usize]
     }
 
-    /// The keys this kind accepts.
-    pub fn keys(self) -> Vec<&'static str> {
-        self.fields().iter().map(|f| f.key).collect()
+    /// The field that names a page of this kind: its title, or a person's name.
+    pub fn title_field(self) -> &'static Field {
+        &self.fields()[0]
     }
 
     /// `an article`, for messages.
@@ -336,7 +327,7 @@ impl Kind {
 
 /// The field of `key`, for a kind of page or (`None`) for a section.
 pub fn find(kind: Option<Kind>, key: &str) -> Option<&'static Field> {
-    let list = kind.map_or(SECTION, Kind::fields);
+    let list = kind.map_or(section_fields(), Kind::fields);
     list.iter().find(|f| f.key == key)
 }
 
@@ -354,9 +345,9 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_has_a_required_title_or_name_and_no_key_twice() {
+    fn every_kind_has_a_required_title_or_name_first_and_no_key_twice() {
         for kind in Kind::ALL {
-            let keys = kind.keys();
+            let keys: Vec<&str> = kind.fields().iter().map(|f| f.key).collect();
             let mut unique = keys.clone();
             unique.sort_unstable();
             unique.dedup();
@@ -367,16 +358,16 @@ mod tests {
                 .filter(|f| f.required)
                 .map(|f| f.key)
                 .collect();
-            assert_eq!(
-                required,
-                [if kind == Kind::Team { "name" } else { "title" }]
-            );
+            let title = if kind == Kind::Team { "name" } else { "title" };
+            assert_eq!(required, [title]);
+            assert_eq!(kind.title_field().key, title);
             assert!(
                 kind.fields()
                     .iter()
                     .all(|f| !f.help.is_empty() && !f.label.is_empty())
             );
         }
+        assert!(section_fields().iter().all(|f| !f.required));
     }
 
     #[test]
@@ -386,11 +377,42 @@ mod tests {
             Input::Date
         );
         assert_eq!(find(Some(Kind::Team), "photo").unwrap().input, Input::Image);
+        assert_eq!(find(Some(Kind::Faq), "title").unwrap().label, "Question");
         assert!(find(Some(Kind::Article), "weight").is_none());
         assert!(find(Some(Kind::Faq), "tags").is_none());
         assert!(matches!(
             find(None, "sort_by").unwrap().input,
             Input::Choice(["date", "weight", "title"])
         ));
+    }
+
+    #[test]
+    fn every_field_of_the_table_is_used_by_some_kind_and_read_into_meta() {
+        let reading = super::super::field_types::Reading {
+            tz: jiff::tz::TimeZone::UTC,
+        };
+        for d in DEFINITIONS {
+            assert!(!d.uses.is_empty(), "{}", d.key);
+            // a value of the wrong type is refused by the member the key names, which
+            // proves the macro matched every key to its member
+            let (owner, label, help, required) = d.uses[0];
+            let field = Field {
+                key: d.key,
+                label,
+                input: d.input,
+                help,
+                required,
+            };
+            let _ = owner;
+            let wrong = if d.input == Input::Bool {
+                toml::Value::Integer(3)
+            } else {
+                toml::Value::Boolean(true)
+            };
+            let error = Meta::default()
+                .read_field(&field, &wrong, &reading)
+                .unwrap_err();
+            assert!(error.message.starts_with(label), "{}: {error:?}", d.key);
+        }
     }
 }

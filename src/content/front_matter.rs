@@ -1,12 +1,15 @@
 //! Front matter: splitting the `+++` block off a file, reading its TOML, and checking
 //! its fields for each kind of content, with positions relative to the whole file.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use jiff::tz::TimeZone;
 
-use crate::diag::{Error, Position, Result, check_keys, toml_error};
+use super::field_types::Reading;
+use super::fields::{Field, Input, Meta};
+use crate::diag::{Error, FileErrors, Position, Category, Result, nearest, toml_error};
 
 /// A file cut into its front matter and its body, with byte offsets into the file.
 #[derive(Debug, PartialEq)]
@@ -173,56 +176,118 @@ fn yaml_scalar(raw: &str) -> Option<toml::Value> {
     })
 }
 
-/// How a section orders its pages.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum SortBy {
-    #[default]
-    Date,
-    Weight,
-    Title,
-}
-
-/// Every field any kind of file may have; which ones a kind accepts is checked first.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RawFrontMatter {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub date: Option<toml::Value>,
-    pub updated: Option<toml::Value>,
-    pub draft: bool,
-    pub slug: Option<String>,
-    pub aliases: Vec<String>,
-    pub tags: Vec<String>,
-    pub weight: i64,
-    pub template: Option<String>,
-    pub related: Vec<String>,
-    pub name: Option<String>,
-    pub credentials: String,
-    pub role: String,
-    pub photo: Option<String>,
-    pub image: Option<String>,
-    pub image_alt: String,
-    pub languages: Vec<String>,
-    pub summary: String,
-    pub sort_by: SortBy,
-    pub paginate_by: Option<usize>,
-    pub extra: toml::Table,
-}
-
-/// Parses the front matter TOML of `split` and checks its keys against `allowed`.
-pub fn parse(
+/// Reads the front matter TOML of `split` as the file's `fields` have it: every problem
+/// (a key the kind does not have, a value its field cannot take, a required field missing)
+/// at its place in the file, named by the field's label, the first 20 in full.
+pub fn read(
     path: &Path,
     text: &str,
     split: &Split,
-    allowed: &[&str],
+    fields: &[Field],
     what: &str,
-) -> Result<RawFrontMatter> {
-    let table: toml::Table =
-        toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))?;
-    check_keys(path, text, split.front_range(), &table, allowed, what)?;
-    toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))
+    tz: &TimeZone,
+) -> Result<Meta> {
+    let table: toml::Table = toml::from_str(split.front)
+        .map_err(|e| syntax_error(path, text, split, fields, &e))?;
+    // Where each top-level key and its value start, from one more parse with spans.
+    let places: HashMap<String, (usize, usize)> = match toml::de::DeTable::parse(split.front) {
+        Ok(document) => document
+            .get_ref()
+            .iter()
+            .map(|(k, v)| {
+                let at = (split.front_offset + k.span().start, split.front_offset + v.span().start);
+                (k.get_ref().to_string(), at)
+            })
+            .collect(),
+        Err(_) => HashMap::new(),
+    };
+    let reading = Reading { tz: tz.clone() };
+    let mut meta = Meta::default();
+    let mut errors = FileErrors::new(path, text);
+    for (key, value) in &table {
+        let (key_at, value_at) = places.get(key.as_str()).copied().unwrap_or_default();
+        let Some(field) = fields.iter().find(|f| f.key == key) else {
+            errors.at_field(key_at, key, Category::UnknownField, || {
+                let keys = fields.iter().map(|f| f.key);
+                let help = match nearest(key, keys.clone()) {
+                    Some(n) => format!("did you mean `{n}`? ({what} takes: {})", keys.collect::<Vec<_>>().join(", ")),
+                    None => format!("{what} takes: {}", keys.collect::<Vec<_>>().join(", ")),
+                };
+                (format!("`{key}` is not a field of {what}"), help)
+            });
+            continue;
+        };
+        if let Err(wrong) = meta.read_field(field, value, &reading) {
+            errors.at_field(value_at, key, Category::WrongValue, || (wrong.message, wrong.help));
+        }
+    }
+    for field in fields.iter().filter(|f| f.required) {
+        match table.get(field.key) {
+            None => errors.push(|| {
+                Error::at_position(path, text, Position { line: 1, column: 1 }, format!("{} is missing: {what} needs one", field.label))
+                    .with_help(format!("add a line {} = \"...\" between the `+++` lines: {}", field.key, field.help))
+                    .with_field(field.key)
+                    .in_category(Category::Missing)
+            }),
+            Some(toml::Value::String(s)) if s.trim().is_empty() => {
+                let offset = places.get(field.key).map_or(0, |&(_, v)| v);
+                errors.at_field(offset, field.key, Category::Missing, || {
+                    (format!("{} is empty", field.label), format!("write it between the quotes: {}", field.help))
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Error::collect(errors.into_errors())?;
+    Ok(meta)
+}
+
+/// A TOML error, about the field whose line it is on when that is one of `fields`; a date
+/// TOML cannot read (2025-02-31) is said as the field's own words say it.
+fn syntax_error(
+    path: &Path,
+    text: &str,
+    split: &Split,
+    fields: &[Field],
+    e: &toml::de::Error,
+) -> Error {
+    let error = toml_error(path, text, split.front_offset, e);
+    let Some(at) = e.span().map(|s| s.start) else {
+        return error;
+    };
+    let line_start = split.front[..at.min(split.front.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = &split.front[line_start..];
+    let key = line
+        .split(['=', '\n'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches('"');
+    let Some(field) = fields.iter().find(|f| f.key == key) else {
+        return error;
+    };
+    if field.input != Input::Date {
+        return error.with_field(field.key);
+    }
+    let written = line.split_once('=').map_or("", |(_, v)| v);
+    let written = written.lines().next().unwrap_or_default().trim();
+    Error::at(
+        path,
+        text,
+        split.front_offset + at,
+        format!(
+            "{} must be a date that exists, e.g. 2025-03-14; {written} is not one",
+            field.label
+        ),
+    )
+    .with_help(format!(
+        "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00",
+        key = field.key
+    ))
+    .with_field(field.key)
+    .in_category(Category::WrongValue)
 }
 
 #[cfg(test)]
@@ -305,11 +370,11 @@ mod tests {
     fn unknown_field_reports_its_line_in_the_file() {
         let text = "+++\ntitle = \"A\"\ntagz = [\"x\"]\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, &Kind::Article.keys(), "an article")
+        let e = read(p(), text, &s, Kind::Article.fields(), "an article", &TimeZone::UTC)
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("content/x.md:3:1: unknown key `tagz` in an article"),
+            e.starts_with("content/x.md:3:1: `tagz` is not a field of an article"),
             "{e}"
         );
         assert!(e.contains("did you mean `tags`?"), "{e}");
@@ -319,7 +384,7 @@ mod tests {
     fn toml_errors_are_positioned_in_the_file() {
         let text = "+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, &Kind::Faq.keys(), "a FAQ entry")
+        let e = read(p(), text, &s, Kind::Faq.fields(), "a FAQ entry", &TimeZone::UTC)
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:3:10"), "{e}");
@@ -329,7 +394,7 @@ mod tests {
     fn toml_syntax_error_is_positioned() {
         let text = "+++\ntitle = \"A\n+++\n";
         let s = split(p(), text, "").unwrap();
-        let e = parse(p(), text, &s, &Kind::Faq.keys(), "a FAQ entry")
+        let e = read(p(), text, &s, Kind::Faq.fields(), "a FAQ entry", &TimeZone::UTC)
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:2:"), "{e}");
@@ -344,7 +409,7 @@ mod tests {
             .collect();
         let text = format!("+++\ntitle = \"A\"\n[extra]\n{extra}+++\nBody\n");
         let s = split(p(), &text, "").unwrap();
-        let raw = parse(p(), &text, &s, &Kind::Page.keys(), "a page").unwrap();
+        let raw = read(p(), &text, &s, Kind::Page.fields(), "a page", &TimeZone::UTC).unwrap();
         assert_eq!(raw.extra.len(), 100_000);
         assert_eq!(
             crate::diag::key_offset(s.front, &["extra", "k99999"]),
@@ -355,7 +420,7 @@ mod tests {
         let repeated = "tagz = 1\n".repeat(20_000);
         let text = format!("+++\ntitle = \"A\"\n{repeated}+++\n");
         let s = split(p(), &text, "").unwrap();
-        let e = parse(p(), &text, &s, &Kind::Page.keys(), "a page")
+        let e = read(p(), &text, &s, Kind::Page.fields(), "a page", &TimeZone::UTC)
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:4:1: duplicate key"), "{e}");
@@ -364,7 +429,7 @@ mod tests {
         // 100,000 open brackets: refused with a place, not a stack overflow
         let deep = format!("+++\ntitle = \"A\"\nx = {}\n+++\n", "[".repeat(100_000));
         let s = split(p(), &deep, "").unwrap();
-        let e = parse(p(), &deep, &s, &Kind::Page.keys(), "a page")
+        let e = read(p(), &deep, &s, Kind::Page.fields(), "a page", &TimeZone::UTC)
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("content/x.md:3:"), "{e}");

@@ -6,40 +6,15 @@ use std::path::Path;
 
 use jiff::tz::TimeZone;
 
-use super::date::Date;
 use super::document::Document;
 use super::fields::Kind;
-use super::front_matter::{self, RawFrontMatter, Split};
+use super::fields::Meta;
+use super::front_matter::{self, Split};
 use super::url_of_dir;
 use crate::diag::{Error, Result, key_error};
 use crate::escape::escape_html;
 use crate::markdown::Rendered;
 use crate::slugs::slugify;
-
-/// The front matter of a page, typed and checked.
-#[derive(Debug, Clone, Default)]
-pub struct Meta {
-    pub title: String,
-    pub description: String,
-    pub date: Option<Date>,
-    pub updated: Option<Date>,
-    pub draft: bool,
-    pub slug: Option<String>,
-    pub aliases: Vec<String>,
-    pub tags: Vec<String>,
-    pub weight: i64,
-    pub template: Option<String>,
-    pub related: Vec<String>,
-    pub name: String,
-    pub credentials: String,
-    pub role: String,
-    pub photo: Option<String>,
-    /// The picture shown when the page is shared, and what it shows in words.
-    pub image: Option<String>,
-    pub image_alt: String,
-    pub languages: Vec<String>,
-    pub extra: toml::Table,
-}
 
 /// A Markdown file that is not a section index.
 #[derive(Debug, Clone)]
@@ -75,8 +50,13 @@ impl Page {
     pub fn parse(file: &Path, relative_path: &str, text: String, tz: &TimeZone) -> Result<Page> {
         let kind = Kind::of(relative_path);
         let split = front_matter::split(file, &text, kind.example())?;
-        let raw = front_matter::parse(file, &text, &split, &kind.keys(), kind.described())?;
-        let meta = typed_meta(file, &text, &split, kind, raw, tz)?;
+        let mut meta =
+            front_matter::read(file, &text, &split, kind.fields(), kind.described(), tz)?;
+        if kind == Kind::Team {
+            meta.title = meta.name.clone();
+            meta.description = meta.summary.clone();
+        }
+        rules(file, &text, &split, &meta)?;
         let front = split.front_range();
         let body_offset = split.body_offset;
 
@@ -93,7 +73,7 @@ impl Page {
                         &text,
                         split.front_range(),
                         &["slug"],
-                        format!("the slug `{s}` has no letters or digits"),
+                        format!("Address: `{s}` has no letters or digits"),
                     )
                     .with_help("use letters, digits and dashes, e.g. slug = \"my-page\""));
                 }
@@ -137,6 +117,18 @@ impl Page {
         self.rendered.first_paragraph.clone().unwrap_or_default()
     }
 
+    /// The error for a `related` entry that names no file of the site; `nearest`: the
+    /// closest path that exists. The build and the editor both say it this way.
+    pub fn related_missing(&self, target: &str, nearest: Option<&str>) -> Error {
+        let label = super::fields::find(Some(self.kind), "related").map_or("related", |f| f.label);
+        let help = match nearest {
+            Some(n) => format!("did you mean \"{n}\"? Write the file's path under content/"),
+            None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
+        };
+        self.key_error("related", format!("{label}: there is no file `{target}`"))
+            .with_help(help)
+    }
+
     /// `CB` for Christine Benvenuto: for avatars in team lists.
     pub fn initials(&self) -> String {
         let words: Vec<&str> = self.meta.name.split_whitespace().collect();
@@ -154,113 +146,35 @@ impl Page {
     }
 }
 
-fn typed_meta(
-    file: &Path,
-    text: &str,
-    split: &Split,
-    kind: Kind,
-    raw: RawFrontMatter,
-    tz: &TimeZone,
-) -> Result<Meta> {
-    let date = |key: &str, value: &Option<toml::Value>| -> Result<Option<Date>> {
-        match value {
-            None => Ok(None),
-            Some(v) => Date::parse(v, tz).map(Some).map_err(|m| {
-                key_error(
-                    file,
-                    text,
-                    split.front_range(),
-                    &[key],
-                    format!("`{key}`: {m}"),
-                )
-                .with_help(format!(
-                    "write {key} = 2025-01-31 (a day) or {key} = 2025-01-31T09:00:00-08:00"
-                ))
-            }),
-        }
-    };
-    let mut meta = Meta {
-        date: date("date", &raw.date)?,
-        updated: date("updated", &raw.updated)?,
-        title: raw.title.unwrap_or_default(),
-        description: raw.description.unwrap_or_default(),
-        draft: raw.draft,
-        slug: raw.slug,
-        aliases: raw.aliases,
-        tags: raw.tags,
-        weight: raw.weight,
-        template: raw.template,
-        related: raw.related,
-        name: raw.name.unwrap_or_default(),
-        credentials: raw.credentials,
-        role: raw.role,
-        photo: raw.photo,
-        image: raw.image,
-        image_alt: raw.image_alt,
-        languages: raw.languages,
-        extra: raw.extra,
-    };
-    if kind == Kind::Team {
-        if meta.name.trim().is_empty() {
-            return Err(missing(file, text, "name", "name = \"Full Name\""));
-        }
-        meta.title = meta.name.clone();
-        meta.description = raw.summary;
-    } else if meta.title.trim().is_empty() {
-        let example = if kind == Kind::Faq {
-            "title = \"The question?\""
-        } else {
-            "title = \"The title\""
-        };
-        return Err(missing(file, text, "title", example));
-    }
+/// What a page's fields must be together, beyond each field's type.
+fn rules(file: &Path, text: &str, split: &Split, meta: &Meta) -> Result<()> {
+    let at = |key: &str, message: String| key_error(file, text, split.front_range(), &[key], message);
     if meta.image.is_some() && meta.image_alt.trim().is_empty() {
-        return Err(key_error(
-            file,
-            text,
-            split.front_range(),
-            &["image"],
-            "`image` has no `image_alt`: say in words what the picture shows",
+        return Err(at(
+            "image",
+            "Share image has no words: say what the picture shows in \"Share image, in words\"".into(),
         )
         .with_help("add a line such as image_alt = \"A quiet room with two chairs\", for people who cannot see the picture"));
     }
     for (i, tag) in meta.tags.iter().enumerate() {
         if slugify(tag).is_empty() {
-            return Err(key_error(
-                file,
-                text,
-                split.front_range(),
-                &["tags"],
-                format!("tag {} (`{tag}`) has no letters or digits", i + 1),
+            return Err(at(
+                "tags",
+                format!("Topics: topic {} (`{tag}`) has no letters or digits", i + 1),
             )
-            .with_help("tags become URLs (/tags/<tag>/): use words"));
+            .with_help("each topic gets a page and an address (/tags/<topic>/): use words"));
         }
     }
     for alias in &meta.aliases {
         if alias.contains("..") || alias.trim_matches('/').is_empty() {
-            return Err(key_error(
-                file,
-                text,
-                split.front_range(),
-                &["aliases"],
-                format!("the alias `{alias}` is not a usable URL"),
+            return Err(at(
+                "aliases",
+                format!("Old addresses: `{alias}` is not an address of this site"),
             )
             .with_help(
                 "write the old address from the site's root, e.g. aliases = [\"/blog/old-post/\"]",
             ));
         }
     }
-    Ok(meta)
-}
-
-fn missing(file: &Path, text: &str, key: &str, example: &str) -> Error {
-    Error::at_position(
-        file,
-        text,
-        crate::diag::Position { line: 1, column: 1 },
-        format!("the front matter has no `{key}`"),
-    )
-    .with_help(format!(
-        "add a line such as {example} between the `+++` lines"
-    ))
+    Ok(())
 }

@@ -7,21 +7,18 @@ use std::path::{Path, PathBuf};
 
 use super::document::Document;
 use super::fields;
-use super::front_matter::{self, SortBy};
+use super::fields::Meta;
+use super::front_matter;
 use super::url_of_dir;
-use crate::diag::{Result, key_error};
+use crate::diag::Result;
 use crate::markdown::Rendered;
 
 /// A folder with an `_index.md` (the home page is the section of `content/_index.md`).
 #[derive(Debug, Clone)]
 pub struct Section {
     pub doc: Document,
-    pub title: String,
-    pub description: String,
-    pub sort_by: SortBy,
-    pub paginate_by: Option<usize>,
-    pub template: Option<String>,
-    pub extra: toml::Table,
+    /// Its front matter: title, description, sort_by, paginate_by, template, extra.
+    pub meta: Meta,
     /// Site-relative URL: `/articles/`.
     pub path: String,
     /// Indices into `Site::pages`, in `sort_by` order.
@@ -53,12 +50,7 @@ impl Section {
                 relative_path: "_index.md".into(),
                 ..Document::default()
             },
-            title: String::new(),
-            description: String::new(),
-            sort_by: SortBy::Date,
-            paginate_by: None,
-            template: None,
-            extra: toml::Table::new(),
+            meta: Meta::default(),
             path: "/".into(),
             pages: Vec::new(),
             subsections: Vec::new(),
@@ -68,29 +60,18 @@ impl Section {
 
     /// Parses `_index.md`; `relative_path` is e.g. `articles/_index.md`.
     pub fn parse(file: &Path, relative_path: &str, text: String) -> Result<Section> {
-        let (raw, front, body_offset) = {
-            let example = "+++\ntitle = \"The section's title\"\nsort_by = \"date\"\n+++";
-            let split = front_matter::split(file, &text, example)?;
-            let raw = front_matter::parse(
-                file,
-                &text,
-                &split,
-                &fields::SECTION.iter().map(|f| f.key).collect::<Vec<_>>(),
-                "a section's _index.md",
-            )?;
-            if raw.paginate_by == Some(0) {
-                return Err(key_error(
-                    file,
-                    &text,
-                    split.front_range(),
-                    &["paginate_by"],
-                    "`paginate_by` must be at least 1",
-                )
-                .with_help("remove it to list every page on one page"));
-            }
-            let front = split.front_range();
-            (raw, front, split.body_offset)
-        };
+        let example = "+++\ntitle = \"The section's title\"\nsort_by = \"date\"\n+++";
+        let split = front_matter::split(file, &text, example)?;
+        let meta = front_matter::read(
+            file,
+            &text,
+            &split,
+            fields::section_fields(),
+            "a section's _index.md",
+            // sections have no dates
+            &jiff::tz::TimeZone::UTC,
+        )?;
+        let (front, body_offset) = (split.front_range(), split.body_offset);
         let dir = relative_path
             .trim_end_matches("_index.md")
             .trim_end_matches('/');
@@ -104,12 +85,7 @@ impl Section {
                 body_offset,
                 rendered: Rendered::default(),
             },
-            title: raw.title.unwrap_or_default(),
-            description: raw.description.unwrap_or_default(),
-            sort_by: raw.sort_by,
-            paginate_by: raw.paginate_by,
-            template: raw.template,
-            extra: raw.extra,
+            meta,
             path,
             pages: Vec::new(),
             subsections: Vec::new(),

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{Error, LineIndex};
+use super::{Category, Error, LineIndex};
 
 /// How many problems of one file are shown in full.
 pub const SHOWN: usize = 20;
@@ -71,6 +71,27 @@ impl<'t> FileErrors<'t> {
         let (message, help) = make();
         self.errors
             .push(Error::at_index(self.path, self.text, lines, offset, message).with_help(help));
+    }
+
+    /// An error at byte `offset` about front matter field `key`.
+    pub fn at_field(
+        &mut self,
+        offset: usize,
+        key: &str,
+        category: Category,
+        make: impl FnOnce() -> (String, String),
+    ) {
+        if !self.cap.take() {
+            return;
+        }
+        let lines = self.lines.get_or_insert_with(|| LineIndex::new(self.text));
+        let (message, help) = make();
+        self.errors.push(
+            Error::at_index(self.path, self.text, lines, offset, message)
+                .with_help(help)
+                .with_field(key)
+                .in_category(category),
+        );
     }
 
     /// An error made elsewhere; `make` runs only for the errors that are shown.

@@ -36,6 +36,23 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a diagnostic is, for the places that show kinds differently
+/// (the editor leaves out how to write a value in the file: its form writes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Category {
+    /// The file cannot be read as TOML, or has no front matter.
+    Syntax,
+    /// A key its kind of file does not have.
+    UnknownField,
+    /// A value its field cannot take (a word where a number belongs).
+    WrongValue,
+    /// A required field is not there, or empty.
+    Missing,
+    /// Anything else: fields that do not fit together, links, checks.
+    #[default]
+    Other,
+}
+
 /// Something to fix in a user's file, at a place in it when that is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -48,6 +65,10 @@ pub struct Diagnostic {
     pub excerpt: Option<Excerpt>,
     /// How to fix it, when the message alone does not say.
     pub help: Option<String>,
+    /// The front matter field it is about (`date`), or `body` for the text below it: the
+    /// editor shows it by that field.
+    pub field: Option<String>,
+    pub category: Category,
     /// For the line that closes a file's list ("and 19,980 more like this"): how many
     /// problems of the file it stands for. 0 for a problem itself.
     pub more: usize,
@@ -69,6 +90,8 @@ impl Diagnostic {
             message: message.into(),
             excerpt: None,
             help,
+            field: None,
+            category: Category::Other,
             more: 0,
         }
     }

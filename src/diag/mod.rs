@@ -10,7 +10,7 @@ mod toml_spans;
 use std::path::{Path, PathBuf};
 
 pub use cap::{Cap, FileErrors, SHOWN, SUGGESTED, thousands};
-pub use diagnostic::{Diagnostic, Position, Severity};
+pub use diagnostic::{Category, Diagnostic, Position, Severity};
 pub use lines::{Excerpt, LineIndex};
 pub use suggest::nearest;
 pub use toml_spans::{check_keys, key_error, key_offset, toml_error};
@@ -84,6 +84,8 @@ impl Error {
             message: message.into(),
             excerpt: None,
             help: None,
+            field: None,
+            category: Category::Other,
             more: 0,
         }))
     }
@@ -99,6 +101,8 @@ impl Error {
             help: Some(format!(
                 "only the first {SHOWN} problems of a file are listed: fix those first, the rest are often the same mistake"
             )),
+            field: None,
+            category: Category::Other,
             more: count,
         }))
     }
@@ -152,6 +156,8 @@ impl Error {
             message: message.into(),
             excerpt: line.map(|l| Excerpt::of(l.trim_end_matches('\r'), position.column)),
             help: None,
+            field: None,
+            category: Category::Other,
             more: 0,
         }))
     }
@@ -166,6 +172,31 @@ impl Error {
 
     /// The diagnostic of an error about a user's file, as `severity`; `None` for the
     /// others (a disk error, a template bug), which have no place in a file to show.
+    /// The same error, about front matter field `key` (or `body`).
+    pub fn with_field(mut self, key: impl Into<String>) -> Error {
+        if let Error::File(d) = &mut self {
+            d.field = Some(key.into());
+        }
+        self
+    }
+
+    /// The same error, of kind `problem`.
+    pub fn in_category(mut self, category: Category) -> Error {
+        if let Error::File(d) = &mut self {
+            d.category = category;
+        }
+        self
+    }
+
+    /// Every error in a file (a build's list flattened), each about its field when known.
+    pub fn diagnostics(&self) -> Vec<&Diagnostic> {
+        match self {
+            Error::File(d) => vec![&**d],
+            Error::Many(list) => list.iter().flat_map(Error::diagnostics).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn diagnostic(&self, severity: Severity) -> Option<Diagnostic> {
         match self {
             Error::File(d) => Some(Diagnostic {

@@ -14,7 +14,8 @@ pub fn toml_error(path: &Path, text: &str, offset: usize, e: &toml::de::Error) -
     let err = match e.span() {
         Some(span) => Error::at(path, text, offset + span.start, message),
         None => Error::file(path, message),
-    };
+    }
+    .in_category(super::Category::Syntax);
     match help {
         Some(h) => err.with_help(h),
         None => err,
@@ -100,9 +101,13 @@ pub fn key_error(
     let written = text
         .get(toml.clone())
         .and_then(|settings| key_offset(settings, key));
-    match written {
+    let error = match written {
         Some(offset) => Error::at(path, text, toml.start + offset, message),
         None => Error::file(path, message),
+    };
+    match key.first() {
+        Some(first) => error.with_field(*first),
+        None => error,
     }
 }
 

@@ -38,7 +38,7 @@ pub fn index(site: &Site) -> String {
             let section_title = if section.relative_path == "_index.md" {
                 ""
             } else {
-                section.title.as_str()
+                section.meta.title.as_str()
             };
             let headings: Vec<&str> = flatten(&p.rendered.toc);
             Entry {

@@ -107,7 +107,7 @@ pub fn pager_items(len: usize, by: Option<usize>, pager: usize) -> Range<usize> 
 pub fn all(site: &Site, not_found: bool) -> Vec<Job> {
     let mut jobs = Vec::new();
     for (i, s) in site.sections.iter().enumerate() {
-        for pager in 0..pager_count(s.pages.len(), s.paginate_by) {
+        for pager in 0..pager_count(s.pages.len(), s.meta.paginate_by) {
             jobs.push(Job {
                 url: pager_url(&s.path, pager),
                 what: What::Section { section: i, pager },
@@ -178,7 +178,7 @@ pub fn affected(site: &Site, all: &[Job], update: &Update) -> Vec<Job> {
             // Templates may list any section through get_section, so first list pages stay fresh.
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
-                update.structural || *pager == 0 || shows(&s.pages, s.paginate_by, *pager)
+                update.structural || *pager == 0 || shows(&s.pages, s.meta.paginate_by, *pager)
             }
             What::TagList => update.structural,
             What::Tag { tag, pager } => {

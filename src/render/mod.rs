@@ -161,14 +161,14 @@ impl Renderer {
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
                 // A paginated section lists its pages through the paginator only.
-                let pages = s.paginate_by.is_none().then(|| {
+                let pages = s.meta.paginate_by.is_none().then(|| {
                     s.pages
                         .iter()
                         .map(|&j| values::with_content(&light[j], &site.pages[j]))
                         .collect()
                 });
                 ctx.insert("section".into(), values::section(site, *section, pages));
-                if let Some(by) = s.paginate_by {
+                if let Some(by) = s.meta.paginate_by {
                     let paginator = values::paginator(site, &light, &s.pages, by, *pager, &s.path);
                     ctx.insert("paginator".into(), paginator);
                 }

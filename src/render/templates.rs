@@ -76,7 +76,7 @@ pub fn page_template(p: &Page) -> &str {
 /// The template of a section: the one it names, `index.html` for the home page, else
 /// `section.html`.
 pub fn section_template(s: &Section) -> String {
-    match &s.template {
+    match &s.meta.template {
         Some(t) => t.clone(),
         None if s.relative_path == "_index.md" => "index.html".into(),
         None => "section.html".into(),

@@ -5,8 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::content::front_matter::SortBy;
-use crate::content::{Kind, Page, Section};
+use crate::content::{Kind, Meta, Page, Section};
 use crate::markdown::{self, Heading};
 use crate::render::jobs::{pager_items, pager_url};
 use crate::site::{Site, Tag};
@@ -14,16 +13,15 @@ use crate::site::{Site, Tag};
 /// A page as lists and functions show it: everything but its content and table of contents.
 #[derive(Serialize)]
 struct LightPage<'a> {
+    /// Every front matter field, as `content/fields.rs` defines them; the values below
+    /// are made from them and the site, and win over a field of the same name.
+    #[serde(flatten)]
+    meta: &'a Meta,
     kind: Kind,
-    title: &'a str,
-    description: &'a str,
-    date: Option<&'a str>,
-    updated: Option<&'a str>,
     date_rfc3339: Option<&'a str>,
     updated_rfc3339: Option<&'a str>,
     date_display: Option<&'a str>,
     updated_display: Option<&'a str>,
-    draft: bool,
     slug: &'a str,
     path: &'a str,
     url: String,
@@ -34,16 +32,7 @@ struct LightPage<'a> {
     word_count: usize,
     reading_time: usize,
     tags: Vec<TagLink<'a>>,
-    weight: i64,
-    name: &'a str,
-    credentials: &'a str,
-    role: &'a str,
-    photo: Option<&'a str>,
-    image: Option<&'a str>,
-    image_alt: &'a str,
-    languages: &'a [String],
     initials: String,
-    extra: &'a toml::Table,
 }
 
 /// What a page shows of another page it links to (neighbours, related entries).
@@ -105,15 +94,13 @@ struct SectionLink<'a> {
 /// A section without its pages (lists add the ones they show).
 #[derive(Serialize)]
 struct SectionBase<'a> {
-    title: &'a str,
-    description: &'a str,
+    /// Its front matter fields, as `content/fields.rs` defines them.
+    #[serde(flatten)]
+    meta: &'a Meta,
     path: &'a str,
     url: String,
     permalink: String,
     relative_path: &'a str,
-    extra: &'a toml::Table,
-    sort_by: SortBy,
-    paginate_by: Option<usize>,
     subsections: Vec<SectionLink<'a>>,
     content: &'a str,
 }
@@ -174,16 +161,12 @@ pub fn light_page(site: &Site, p: &Page) -> Value {
         .map(|t| tag_link(site, t))
         .collect();
     to_value(LightPage {
+        meta: m,
         kind: p.kind,
-        title: &m.title,
-        description: &m.description,
-        date: m.date.as_ref().map(|d| d.iso.as_str()),
-        updated: m.updated.as_ref().map(|d| d.iso.as_str()),
         date_rfc3339: m.date.as_ref().map(|d| d.rfc3339.as_str()),
         updated_rfc3339: m.updated.as_ref().map(|d| d.rfc3339.as_str()),
         date_display: m.date.as_ref().map(|d| d.display.as_str()),
         updated_display: m.updated.as_ref().map(|d| d.display.as_str()),
-        draft: m.draft,
         slug: &p.slug,
         path: &p.path,
         url: site.url(&p.path),
@@ -194,16 +177,7 @@ pub fn light_page(site: &Site, p: &Page) -> Value {
         word_count: p.rendered.word_count,
         reading_time: markdown::reading_time(p.rendered.word_count),
         tags,
-        weight: m.weight,
-        name: &m.name,
-        credentials: &m.credentials,
-        role: &m.role,
-        photo: m.photo.as_deref(),
-        image: m.image.as_deref(),
-        image_alt: &m.image_alt,
-        languages: &m.languages,
         initials: p.initials(),
-        extra: &m.extra,
     })
 }
 
@@ -271,21 +245,17 @@ pub fn section(site: &Site, i: usize, pages: Option<Vec<Value>>) -> Value {
 /// A section as `get_section` returns it before its pages are added.
 pub fn section_base(site: &Site, s: &Section) -> Value {
     to_value(SectionBase {
-        title: &s.title,
-        description: &s.description,
+        meta: &s.meta,
         path: &s.path,
         url: site.url(&s.path),
         permalink: site.permalink(&s.path),
         relative_path: &s.relative_path,
-        extra: &s.extra,
-        sort_by: s.sort_by,
-        paginate_by: s.paginate_by,
         subsections: s
             .subsections
             .iter()
             .map(|&j| {
                 let sub = &site.sections[j];
-                section_link(site, sub, &sub.title)
+                section_link(site, sub, &sub.meta.title)
             })
             .collect(),
         content: &s.rendered.html,
@@ -301,7 +271,7 @@ fn ancestors(site: &Site, section: Option<usize>) -> Vec<SectionLink<'_>> {
             let title = if s.relative_path == "_index.md" {
                 "Home"
             } else {
-                s.title.as_str()
+                s.meta.title.as_str()
             };
             section_link(site, s, title)
         })

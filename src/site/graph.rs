@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::{Site, Tag, compare, normalize_alias};
-use crate::content::front_matter::SortBy;
+use crate::content::field_types::SortBy;
 use crate::diag::{Cap, Error, FileErrors, Result, SUGGESTED, Shown, nearest};
 use crate::slugs::slugify;
 
@@ -126,12 +126,7 @@ impl Site {
                         let found = (suggestions > 0)
                             .then(|| nearest(key, self.page_index.keys().map(String::as_str)))
                             .flatten();
-                        let hint = match found {
-                            Some(n) => format!("the nearest existing file is `{n}`"),
-                            None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
-                        };
-                        let message = format!("`related` names `{target}`, which does not exist");
-                        page.key_error("related", message).with_help(hint)
+                        page.related_missing(target, found)
                     }),
                 }
             }

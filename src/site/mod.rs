@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::content::front_matter::SortBy;
+use crate::content::field_types::SortBy;
 use crate::content::{Kind, Page, Section};
 use crate::fs::Roots;
 use crate::markdown::LinkMap;

@@ -2,13 +2,13 @@
 
 use super::Site;
 use crate::content::Page;
-use crate::content::front_matter::SortBy;
+use crate::content::field_types::SortBy;
 
 impl Site {
     pub(crate) fn sort_sections(&mut self) {
         let pages = &self.pages;
         for s in &mut self.sections {
-            let sort_by = s.sort_by;
+            let sort_by = s.meta.sort_by;
             s.pages
                 .sort_by(|&a, &b| compare(&pages[a], &pages[b], sort_by));
             s.subsections.sort();

@@ -108,9 +108,9 @@ proptest! {
             // The offsets really point at the parts they describe.
             prop_assert_eq!(&text[split.front_offset..split.front_offset + split.front.len()], split.front);
             prop_assert_eq!(&text[split.body_offset..], split.body);
-            let section: Vec<&str> = fields::SECTION.iter().map(|f| f.key).collect();
-            for keys in [Kind::Article.keys(), section, Kind::Team.keys()] {
-                if let Err(e) = front_matter::parse(path, &text, &split, &keys, "an article") {
+            for list in [Kind::Article.fields(), fields::section_fields(), Kind::Team.fields()] {
+                let tz = jiff::tz::TimeZone::UTC;
+                if let Err(e) = front_matter::read(path, &text, &split, list, "an article", &tz) {
                     let _ = e.to_string();
                 }
             }

@@ -66,8 +66,8 @@ pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
         .map(|s| Document {
             doc: &s.doc,
             url: &s.path,
-            title: &s.title,
-            description: &s.description,
+            title: &s.meta.title,
+            description: &s.meta.description,
             page: None,
             lines: OnceCell::new(),
         });

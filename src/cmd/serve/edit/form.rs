@@ -3,7 +3,7 @@
 //! the field's help text and the value the file holds now.
 
 use crate::content::Kind;
-use crate::content::fields::{Field, Input, SECTION};
+use crate::content::fields::{Field, Input, section_fields};
 
 /// How a field is edited in the browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct FormField {
 /// The fields of a content file at `relative_path` (`articles/x.md`, `faq/_index.md`).
 pub fn schema(relative_path: &str) -> &'static [Field] {
     if is_section(relative_path) {
-        SECTION
+        section_fields()
     } else {
         Kind::of(relative_path).fields()
     }

@@ -13,7 +13,7 @@ use super::form::{self, Control};
 use crate::content::fields::Field;
 use crate::content::front_matter;
 use crate::content::{Page, Section};
-use crate::diag::{Diagnostic, Error, Position, key_offset};
+use crate::diag::{Diagnostic, Error, Category, nearest};
 use crate::markdown::LinkMap;
 
 /// What the browser sends: each field's value as the form holds it, and the body.
@@ -259,14 +259,10 @@ pub fn examine(
             Ok(mut p) => {
                 let (mut errors, html) = rendered(&mut p.doc);
                 for related in &p.meta.related {
-                    if !site
-                        .links
-                        .contains_key(crate::content::content_path(related))
-                    {
-                        errors.push(p.key_error(
-                            "related",
-                            format!("`related` names `{related}`, which does not exist"),
-                        ));
+                    let key = crate::content::content_path(related);
+                    if !site.links.contains_key(key) {
+                        let found = nearest(key, site.links.keys().map(String::as_str));
+                        errors.push(p.related_missing(related, found));
                     }
                 }
                 (errors, html)
@@ -289,18 +285,22 @@ fn flatten(error: Error, text: &str, relative_path: &str, out: &mut Vec<Problem>
             }
         }
         Error::File(d) => out.push(Problem {
-            field: field_at(&d, text, relative_path),
+            field: d.field.clone(),
             message: plain(&d),
         }),
         other => out.push(Problem::at(None, other.to_string())),
     }
 }
 
-/// The message and its hint, without the file name and the source line a terminal shows.
+/// The message and its hint, without the file name and the source line a terminal shows;
+/// for a value its field cannot take, without the hint on how to write it in the file
+/// (the form writes it).
 fn plain(d: &Diagnostic) -> String {
     match &d.help {
-        Some(help) => format!("{}. {}", d.message.trim_end_matches('.'), capitalized(help)),
-        None => d.message.clone(),
+        Some(help) if d.category != Category::WrongValue => {
+            format!("{}. {}", d.message.trim_end_matches('.'), capitalized(help))
+        }
+        _ => d.message.clone(),
     }
 }
 
@@ -310,22 +310,6 @@ fn capitalized(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// The field whose line a diagnostic points at; `"body"` below the front matter.
-fn field_at(d: &Diagnostic, text: &str, relative_path: &str) -> Option<String> {
-    let Position { line, .. } = d.position?;
-    let split = front_matter::split(Path::new(relative_path), text, "").ok()?;
-    if line > Position::of_offset(text, split.body_offset.saturating_sub(1)).line {
-        return Some("body".into());
-    }
-    form::schema(relative_path)
-        .iter()
-        .find(|f| {
-            key_offset(split.front, &[f.key])
-                .is_some_and(|o| Position::of_offset(text, split.front_offset + o).line == line)
-        })
-        .map(|f| f.key.to_string())
 }
 
 #[cfg(test)]
