@@ -70,8 +70,12 @@ impl Document {
             suggest,
         };
         // Every problem of the Markdown is about the text below the front matter.
-        self.rendered = markdown::render(self.body(), &source, links)
-            .map_err(|errors| errors.into_iter().map(|e| e.with_field("body")).collect::<Vec<_>>())?;
+        self.rendered = markdown::render(self.body(), &source, links).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| e.with_field("body"))
+                .collect::<Vec<_>>()
+        })?;
         Ok(())
     }
 

@@ -125,7 +125,10 @@ impl FieldType for Option<usize> {
             _ => Err(wrong(
                 field,
                 &format!("must be 1 or more, not {n}"),
-                format!("write a count such as {} = 10, or remove the line", field.key),
+                format!(
+                    "write a count such as {} = 10, or remove the line",
+                    field.key
+                ),
             )),
         }
     }
@@ -138,6 +141,23 @@ impl FieldType for Vec<String> {
             field.key
         );
         let toml::Value::Array(items) = value else {
+            // Text where a list belongs: show that text as the list it was meant to be.
+            let help = match value {
+                toml::Value::String(s) => {
+                    let items: toml::value::Array = s
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|i| !i.is_empty())
+                        .map(|i| toml::Value::String(i.to_string()))
+                        .collect();
+                    format!(
+                        "a list goes in square brackets, each item in double quotes: {} = {}",
+                        field.key,
+                        toml::Value::Array(items)
+                    )
+                }
+                _ => help,
+            };
             return Err(wrong(
                 field,
                 &format!("must be a list, not {}", written(value)),
@@ -261,6 +281,12 @@ mod tests {
                 "Order of its pages must be \"date\", \"weight\" or \"title\", not \"newest\"",
             ),
         ];
+        assert_eq!(
+            read::<Vec<String>>(article, "tags", "\"anxiety, sleep\"")
+                .unwrap_err()
+                .help,
+            "a list goes in square brackets, each item in double quotes: tags = [\"anxiety\", \"sleep\"]"
+        );
         for (error, message) in cases {
             assert_eq!(error.message, message);
             assert!(!error.help.is_empty());

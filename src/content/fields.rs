@@ -227,16 +227,15 @@ static LISTS: LazyLock<[Vec<Field>; 5]> = LazyLock::new(|| {
         DEFINITIONS
             .iter()
             .flat_map(|d| {
-                d.uses
-                    .iter()
-                    .filter(move |(o, ..)| *o == owner)
-                    .map(move |&(_, label, help, required)| Field {
+                d.uses.iter().filter(move |(o, ..)| *o == owner).map(
+                    move |&(_, label, help, required)| Field {
                         key: d.key,
                         label,
                         input: d.input,
                         help,
                         required,
-                    })
+                    },
+                )
             })
             .collect()
     };

@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 
 use super::field_types::Reading;
 use super::fields::{Field, Input, Meta};
-use crate::diag::{Error, FileErrors, Position, Category, Result, nearest, toml_error};
+use crate::diag::{Category, Error, FileErrors, Position, Result, nearest, toml_error};
 
 /// A file cut into its front matter and its body, with byte offsets into the file.
 #[derive(Debug, PartialEq)]
@@ -187,15 +187,18 @@ pub fn read(
     what: &str,
     tz: &TimeZone,
 ) -> Result<Meta> {
-    let table: toml::Table = toml::from_str(split.front)
-        .map_err(|e| syntax_error(path, text, split, fields, &e))?;
+    let table: toml::Table =
+        toml::from_str(split.front).map_err(|e| syntax_error(path, text, split, fields, &e))?;
     // Where each top-level key and its value start, from one more parse with spans.
     let places: HashMap<String, (usize, usize)> = match toml::de::DeTable::parse(split.front) {
         Ok(document) => document
             .get_ref()
             .iter()
             .map(|(k, v)| {
-                let at = (split.front_offset + k.span().start, split.front_offset + v.span().start);
+                let at = (
+                    split.front_offset + k.span().start,
+                    split.front_offset + v.span().start,
+                );
                 (k.get_ref().to_string(), at)
             })
             .collect(),
@@ -210,7 +213,10 @@ pub fn read(
             errors.at_field(key_at, key, Category::UnknownField, || {
                 let keys = fields.iter().map(|f| f.key);
                 let help = match nearest(key, keys.clone()) {
-                    Some(n) => format!("did you mean `{n}`? ({what} takes: {})", keys.collect::<Vec<_>>().join(", ")),
+                    Some(n) => format!(
+                        "did you mean `{n}`? ({what} takes: {})",
+                        keys.collect::<Vec<_>>().join(", ")
+                    ),
                     None => format!("{what} takes: {}", keys.collect::<Vec<_>>().join(", ")),
                 };
                 (format!("`{key}` is not a field of {what}"), help)
@@ -218,21 +224,34 @@ pub fn read(
             continue;
         };
         if let Err(wrong) = meta.read_field(field, value, &reading) {
-            errors.at_field(value_at, key, Category::WrongValue, || (wrong.message, wrong.help));
+            errors.at_field(value_at, key, Category::WrongValue, || {
+                (wrong.message, wrong.help)
+            });
         }
     }
     for field in fields.iter().filter(|f| f.required) {
         match table.get(field.key) {
             None => errors.push(|| {
-                Error::at_position(path, text, Position { line: 1, column: 1 }, format!("{} is missing: {what} needs one", field.label))
-                    .with_help(format!("add a line {} = \"...\" between the `+++` lines: {}", field.key, field.help))
-                    .with_field(field.key)
-                    .in_category(Category::Missing)
+                Error::at_position(
+                    path,
+                    text,
+                    Position { line: 1, column: 1 },
+                    format!("{} is missing: {what} needs one", field.label),
+                )
+                .with_help(format!(
+                    "add a line {} = \"...\" between the `+++` lines: {}",
+                    field.key, field.help
+                ))
+                .with_field(field.key)
+                .in_category(Category::Missing)
             }),
             Some(toml::Value::String(s)) if s.trim().is_empty() => {
                 let offset = places.get(field.key).map_or(0, |&(_, v)| v);
                 errors.at_field(offset, field.key, Category::Missing, || {
-                    (format!("{} is empty", field.label), format!("write it between the quotes: {}", field.help))
+                    (
+                        format!("{} is empty", field.label),
+                        format!("write it between the quotes: {}", field.help),
+                    )
                 });
             }
             Some(_) => {}
@@ -297,6 +316,21 @@ mod tests {
 
     fn p() -> &'static Path {
         Path::new("content/x.md")
+    }
+
+    /// The error of reading `text` as a file of `kind`, as a build shows it.
+    fn read_error(text: &str, kind: Kind) -> String {
+        let s = split(p(), text, "").unwrap();
+        read(
+            p(),
+            text,
+            &s,
+            kind.fields(),
+            kind.described(),
+            &TimeZone::UTC,
+        )
+        .unwrap_err()
+        .to_string()
     }
 
     #[test]
@@ -369,10 +403,7 @@ mod tests {
     #[test]
     fn unknown_field_reports_its_line_in_the_file() {
         let text = "+++\ntitle = \"A\"\ntagz = [\"x\"]\n+++\n";
-        let s = split(p(), text, "").unwrap();
-        let e = read(p(), text, &s, Kind::Article.fields(), "an article", &TimeZone::UTC)
-            .unwrap_err()
-            .to_string();
+        let e = read_error(text, Kind::Article);
         assert!(
             e.starts_with("content/x.md:3:1: `tagz` is not a field of an article"),
             "{e}"
@@ -383,20 +414,14 @@ mod tests {
     #[test]
     fn toml_errors_are_positioned_in_the_file() {
         let text = "+++\ntitle = \"A\"\nweight = \"heavy\"\n+++\n";
-        let s = split(p(), text, "").unwrap();
-        let e = read(p(), text, &s, Kind::Faq.fields(), "a FAQ entry", &TimeZone::UTC)
-            .unwrap_err()
-            .to_string();
+        let e = read_error(text, Kind::Faq);
         assert!(e.starts_with("content/x.md:3:10"), "{e}");
     }
 
     #[test]
     fn toml_syntax_error_is_positioned() {
         let text = "+++\ntitle = \"A\n+++\n";
-        let s = split(p(), text, "").unwrap();
-        let e = read(p(), text, &s, Kind::Faq.fields(), "a FAQ entry", &TimeZone::UTC)
-            .unwrap_err()
-            .to_string();
+        let e = read_error(text, Kind::Faq);
         assert!(e.starts_with("content/x.md:2:"), "{e}");
     }
 
@@ -409,7 +434,15 @@ mod tests {
             .collect();
         let text = format!("+++\ntitle = \"A\"\n[extra]\n{extra}+++\nBody\n");
         let s = split(p(), &text, "").unwrap();
-        let raw = read(p(), &text, &s, Kind::Page.fields(), "a page", &TimeZone::UTC).unwrap();
+        let raw = read(
+            p(),
+            &text,
+            &s,
+            Kind::Page.fields(),
+            "a page",
+            &TimeZone::UTC,
+        )
+        .unwrap();
         assert_eq!(raw.extra.len(), 100_000);
         assert_eq!(
             crate::diag::key_offset(s.front, &["extra", "k99999"]),
@@ -419,19 +452,13 @@ mod tests {
         // the same key 20,000 times: one error, at the second
         let repeated = "tagz = 1\n".repeat(20_000);
         let text = format!("+++\ntitle = \"A\"\n{repeated}+++\n");
-        let s = split(p(), &text, "").unwrap();
-        let e = read(p(), &text, &s, Kind::Page.fields(), "a page", &TimeZone::UTC)
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&text, Kind::Page);
         assert!(e.starts_with("content/x.md:4:1: duplicate key"), "{e}");
         assert!(e.lines().count() < 10, "{e}");
 
         // 100,000 open brackets: refused with a place, not a stack overflow
         let deep = format!("+++\ntitle = \"A\"\nx = {}\n+++\n", "[".repeat(100_000));
-        let s = split(p(), &deep, "").unwrap();
-        let e = read(p(), &deep, &s, Kind::Page.fields(), "a page", &TimeZone::UTC)
-            .unwrap_err()
-            .to_string();
+        let e = read_error(&deep, Kind::Page);
         assert!(e.starts_with("content/x.md:3:"), "{e}");
         // the 100,000-character line is shown around the place, not whole
         assert!(e.len() < 1_000, "{} bytes: {e}", e.len());

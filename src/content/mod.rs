@@ -12,8 +12,8 @@ mod section;
 pub use date::Date;
 pub use document::Document;
 pub use fields::Kind;
-pub use jiff::tz::TimeZone;
 pub use fields::Meta;
+pub use jiff::tz::TimeZone;
 pub use page::Page;
 pub use section::Section;
 
@@ -59,16 +59,17 @@ mod tests {
             "+++\ntitle = \"A\"\n  date=2025-01-01\ntags = [\"date = not a key\"]\n+++\nBody.",
         )
         .unwrap();
-        assert_eq!(p.key_line("title"), 2);
-        assert_eq!(p.key_line("date"), 3);
-        assert_eq!(p.key_line("tags"), 4);
+        assert_eq!(p.doc.key_line("title"), 2);
+        assert_eq!(p.doc.key_line("date"), 3);
+        assert_eq!(p.doc.key_line("tags"), 4);
         assert_eq!(
-            p.key_line("description"),
+            p.doc.key_line("description"),
             1,
             "not written: the file as a whole"
         );
         assert!(
-            p.key_error("date", "x")
+            p.doc
+                .key_error("date", "x")
                 .to_string()
                 .starts_with("content/articles/x.md:3:3: x")
         );
@@ -115,12 +116,30 @@ mod tests {
             ("faq/x.md", "+++\nweight = 3\n+++\n"),
             ("faq/x.md", "+++\ntitle = \"  \"\n+++\n"),
             ("faq/x.md", "+++\ntitle = \"Q?\"\nweight = \"last\"\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\ndate = \"31/01/2025\"\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\ndate = 2025-02-31\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\ntags = \"anxiety, sleep\"\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\ntags = [\"???\"]\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\nimage = \"/images/a.jpg\"\n+++\n"),
-            ("articles/x.md", "+++\ntitle = \"A\"\naliases = [\"/../x/\"]\n+++\n"),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\ndate = \"31/01/2025\"\n+++\n",
+            ),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\ndate = 2025-02-31\n+++\n",
+            ),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\ntags = \"anxiety, sleep\"\n+++\n",
+            ),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\ntags = [\"???\"]\n+++\n",
+            ),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\nimage = \"/images/a.jpg\"\n+++\n",
+            ),
+            (
+                "articles/x.md",
+                "+++\ntitle = \"A\"\naliases = [\"/../x/\"]\n+++\n",
+            ),
             ("articles/x.md", "+++\ntitle = \"A\"\nslug = \"!!\"\n+++\n"),
             ("team/x.md", "+++\nname = \"A B\"\ndraft = \"yes\"\n+++\n"),
         ];
@@ -129,7 +148,10 @@ mod tests {
             .map(|(rel, text)| {
                 let e = page(rel, text).unwrap_err();
                 let d = e.diagnostics()[0].clone();
-                format!("{rel}\n{text}---\nfield: {:?}, {:?}\n{e}", d.field, d.category)
+                format!(
+                    "{rel}\n{text}---\nfield: {:?}, {:?}\n{e}",
+                    d.field, d.category
+                )
             })
             .collect();
         insta::assert_snapshot!(shown.join("\n\n========\n"));

@@ -1,7 +1,6 @@
 //! A Markdown file that is not a section index: an article, FAQ entry, team bio or page,
 //! with its kind's front matter checked and typed. No file system access here.
 
-use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
 use jiff::tz::TimeZone;
@@ -28,20 +27,6 @@ pub struct Page {
     pub path: String,
     /// `relative_path` of its section's `_index.md`, set when the site is put together.
     pub section: String,
-}
-
-// A page is its document and more: `page.file`, `page.text` read as they always did.
-impl Deref for Page {
-    type Target = Document;
-    fn deref(&self) -> &Document {
-        &self.doc
-    }
-}
-
-impl DerefMut for Page {
-    fn deref_mut(&mut self) -> &mut Document {
-        &mut self.doc
-    }
 }
 
 impl Page {
@@ -108,13 +93,17 @@ impl Page {
 
     /// The summary: text before `<!-- more -->`, else the description, else the first paragraph.
     pub fn summary(&self) -> String {
-        if let Some(s) = &self.rendered.summary {
+        if let Some(s) = &self.doc.rendered.summary {
             return s.clone();
         }
         if !self.meta.description.is_empty() {
             return format!("<p>{}</p>\n", escape_html(&self.meta.description));
         }
-        self.rendered.first_paragraph.clone().unwrap_or_default()
+        self.doc
+            .rendered
+            .first_paragraph
+            .clone()
+            .unwrap_or_default()
     }
 
     /// The error for a `related` entry that names no file of the site; `nearest`: the
@@ -123,9 +112,11 @@ impl Page {
         let label = super::fields::find(Some(self.kind), "related").map_or("related", |f| f.label);
         let help = match nearest {
             Some(n) => format!("did you mean \"{n}\"? Write the file's path under content/"),
-            None => "write the path of an article under content/, e.g. \"articles/my-article.md\"".into(),
+            None => "write the path of an article under content/, e.g. \"articles/my-article.md\""
+                .into(),
         };
-        self.key_error("related", format!("{label}: there is no file `{target}`"))
+        self.doc
+            .key_error("related", format!("{label}: there is no file `{target}`"))
             .with_help(help)
     }
 
@@ -148,7 +139,8 @@ impl Page {
 
 /// What a page's fields must be together, beyond each field's type.
 fn rules(file: &Path, text: &str, split: &Split, meta: &Meta) -> Result<()> {
-    let at = |key: &str, message: String| key_error(file, text, split.front_range(), &[key], message);
+    let at =
+        |key: &str, message: String| key_error(file, text, split.front_range(), &[key], message);
     if meta.image.is_some() && meta.image_alt.trim().is_empty() {
         return Err(at(
             "image",

@@ -2,7 +2,6 @@
 //! is put together) its pages and subsections. The home page is the section of
 //! `content/_index.md`.
 
-use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
 use super::document::Document;
@@ -26,19 +25,6 @@ pub struct Section {
     /// Indices into `Site::sections`.
     pub subsections: Vec<usize>,
     pub parent: Option<usize>,
-}
-
-impl Deref for Section {
-    type Target = Document;
-    fn deref(&self) -> &Document {
-        &self.doc
-    }
-}
-
-impl DerefMut for Section {
-    fn deref_mut(&mut self) -> &mut Document {
-        &mut self.doc
-    }
 }
 
 impl Section {

@@ -13,8 +13,8 @@ pub fn last_change(page: &Page, history: &HashMap<String, String>) -> Option<Str
         .as_ref()
         .or(page.meta.date.as_ref())
         .map(|d| d.rfc3339.clone())
-        .or_else(|| history.get(&page.relative_path).cloned())
-        .or_else(|| crate::generate::history::modified(&page.file))
+        .or_else(|| history.get(&page.doc.relative_path).cloned())
+        .or_else(|| crate::generate::history::modified(&page.doc.file))
 }
 
 /// Whether the site has a feed: at least one published article.
@@ -46,7 +46,7 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
     entries.sort_by(|a, b| {
         b.2.cmp(&a.2)
             .then_with(|| a.0.meta.title.cmp(&b.0.meta.title))
-            .then_with(|| a.0.relative_path.cmp(&b.0.relative_path))
+            .then_with(|| a.0.doc.relative_path.cmp(&b.0.doc.relative_path))
     });
     entries.truncate(site.config.feed_limit);
     if entries.is_empty() {
@@ -116,7 +116,7 @@ pub fn atom(site: &Site, history: &HashMap<String, String>) -> Option<String> {
             ));
         }
         // The summary marker is for list pages; a feed reader shows the whole article.
-        let content = p.rendered.html.replace("<!-- more -->", "");
+        let content = p.doc.rendered.html.replace("<!-- more -->", "");
         out.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
             xml(&content)

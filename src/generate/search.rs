@@ -35,19 +35,19 @@ pub fn index(site: &Site) -> String {
         .iter()
         .map(|p| {
             let section = site.section_of(p);
-            let section_title = if section.relative_path == "_index.md" {
+            let section_title = if section.doc.relative_path == "_index.md" {
                 ""
             } else {
                 section.meta.title.as_str()
             };
-            let headings: Vec<&str> = flatten(&p.rendered.toc);
+            let headings: Vec<&str> = flatten(&p.doc.rendered.toc);
             Entry {
                 t: &p.meta.title,
                 u: site.url(&p.path),
                 s: section_title,
                 d: &p.meta.description,
                 h: headings.join(" · "),
-                b: body_text(&p.rendered.text, per_page),
+                b: body_text(&p.doc.rendered.text, per_page),
             }
         })
         .collect();

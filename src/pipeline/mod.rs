@@ -244,7 +244,7 @@ impl Pipeline {
         let mut list: Vec<DraftLink> = served
             .chain(marked)
             .map(|p| DraftLink {
-                file: p.relative_path.clone(),
+                file: p.doc.relative_path.clone(),
                 title: p.meta.title.clone(),
                 kind: p.kind,
                 path: p.path.clone(),

@@ -42,7 +42,7 @@ pub fn register(
         .iter()
         .map(|s| {
             (
-                s.relative_path.clone(),
+                s.doc.relative_path.clone(),
                 (values::section_base(site, s), s.pages.clone()),
             )
         })

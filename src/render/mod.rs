@@ -156,7 +156,7 @@ impl Renderer {
                 let p = &site.pages[*i];
                 let page = values::full_page(site, &light[*i], *i, self.positions[*i]);
                 ctx.insert("page".into(), page);
-                (page_template(p).to_string(), Some(&p.file))
+                (page_template(p).to_string(), Some(&p.doc.file))
             }
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
@@ -172,7 +172,7 @@ impl Renderer {
                     let paginator = values::paginator(site, &light, &s.pages, by, *pager, &s.path);
                     ctx.insert("paginator".into(), paginator);
                 }
-                (section_template(s), Some(&s.file))
+                (section_template(s), Some(&s.doc.file))
             }
             What::TagList => {
                 ctx.insert("taxonomy".into(), values::taxonomy(site));
@@ -193,7 +193,7 @@ impl Renderer {
             What::Draft(i) => {
                 let d = &site.drafts[*i];
                 ctx.insert("page".into(), values::draft_page(site, d));
-                (page_template(d).to_string(), Some(&d.file))
+                (page_template(d).to_string(), Some(&d.doc.file))
             }
             What::NotFound => ("404.html".into(), None),
             What::Alias { .. } => unreachable!("handled above"),

@@ -78,7 +78,7 @@ pub fn page_template(p: &Page) -> &str {
 pub fn section_template(s: &Section) -> String {
     match &s.meta.template {
         Some(t) => t.clone(),
-        None if s.relative_path == "_index.md" => "index.html".into(),
+        None if s.doc.relative_path == "_index.md" => "index.html".into(),
         None => "section.html".into(),
     }
 }
@@ -103,13 +103,13 @@ pub fn check_needed(tera: &Tera, site: &Site) -> Result<()> {
         }
     };
     for s in &site.sections {
-        need(&section_template(s), &s.file);
+        need(&section_template(s), &s.doc.file);
     }
     for p in &site.pages {
-        need(page_template(p), &p.file);
+        need(page_template(p), &p.doc.file);
     }
     if let Some(t) = site.tags.first() {
-        let file = &site.pages[t.pages[0]].file;
+        let file = &site.pages[t.pages[0]].doc.file;
         need("tags/list.html", file);
         need("tags/single.html", file);
     }

@@ -171,11 +171,11 @@ pub fn light_page(site: &Site, p: &Page) -> Value {
         path: &p.path,
         url: site.url(&p.path),
         permalink: site.permalink(&p.path),
-        relative_path: &p.relative_path,
+        relative_path: &p.doc.relative_path,
         section: &p.section,
         summary: p.summary(),
-        word_count: p.rendered.word_count,
-        reading_time: markdown::reading_time(p.rendered.word_count),
+        word_count: p.doc.rendered.word_count,
+        reading_time: markdown::reading_time(p.doc.rendered.word_count),
         tags,
         initials: p.initials(),
     })
@@ -184,7 +184,7 @@ pub fn light_page(site: &Site, p: &Page) -> Value {
 /// A light value with the page's content: what a section lists.
 pub fn with_content(light: &Value, page: &Page) -> Value {
     let mut v = light.clone();
-    v["content"] = Value::String(page.rendered.html.clone());
+    v["content"] = Value::String(page.doc.rendered.html.clone());
     v
 }
 
@@ -192,8 +192,8 @@ pub fn with_content(light: &Value, page: &Page) -> Value {
 /// entries that name it.
 fn own_extras<'a>(site: &'a Site, p: &'a Page) -> PageExtras<'a> {
     PageExtras {
-        content: &p.rendered.html,
-        toc: &p.rendered.toc,
+        content: &p.doc.rendered.html,
+        toc: &p.doc.rendered.toc,
         aliases: &p.meta.aliases,
         related: p
             .meta
@@ -249,7 +249,7 @@ pub fn section_base(site: &Site, s: &Section) -> Value {
         path: &s.path,
         url: site.url(&s.path),
         permalink: site.permalink(&s.path),
-        relative_path: &s.relative_path,
+        relative_path: &s.doc.relative_path,
         subsections: s
             .subsections
             .iter()
@@ -258,7 +258,7 @@ pub fn section_base(site: &Site, s: &Section) -> Value {
                 section_link(site, sub, &sub.meta.title)
             })
             .collect(),
-        content: &s.rendered.html,
+        content: &s.doc.rendered.html,
     })
 }
 
@@ -268,7 +268,7 @@ fn ancestors(site: &Site, section: Option<usize>) -> Vec<SectionLink<'_>> {
         .into_iter()
         .map(|j| {
             let s = &site.sections[j];
-            let title = if s.relative_path == "_index.md" {
+            let title = if s.doc.relative_path == "_index.md" {
                 "Home"
             } else {
                 s.meta.title.as_str()

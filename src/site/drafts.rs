@@ -15,12 +15,12 @@ impl Site {
     /// their Markdown. Of two drafts with one URL, the first by file name keeps it (the
     /// pipeline also leaves out a draft whose URL the published site uses).
     pub(super) fn keep_drafts(&mut self, mut drafts: Vec<Page>) {
-        drafts.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+        drafts.sort_by(|a, b| a.doc.relative_path.cmp(&b.doc.relative_path));
         let mut taken = std::collections::HashSet::new();
         drafts.retain(|d| taken.insert(d.path.clone()));
         for d in &mut drafts {
-            let s = self.section_for(&d.relative_path);
-            d.section = self.sections[s].relative_path.clone();
+            let s = self.section_for(&d.doc.relative_path);
+            d.section = self.sections[s].doc.relative_path.clone();
         }
         let links = self.links_with_drafts(&drafts);
         for d in &mut drafts {
@@ -29,7 +29,7 @@ impl Site {
         self.draft_index = drafts
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.relative_path.clone(), i))
+            .map(|(i, d)| (d.doc.relative_path.clone(), i))
             .collect();
         self.drafts = drafts;
     }
@@ -41,7 +41,7 @@ impl Site {
         links.extend(
             drafts
                 .iter()
-                .map(|d| (d.relative_path.clone(), d.path.clone())),
+                .map(|d| (d.doc.relative_path.clone(), d.path.clone())),
         );
         links
     }
@@ -59,12 +59,12 @@ impl Site {
 /// stop the preview of the whole site (a build, which leaves drafts out, would not stop
 /// either), so its problems are shown where its text would be.
 fn render_draft_markdown(page: &mut Page, links: &LinkMap, base_path: &str) {
-    if let Err(errors) = page.render_markdown(links, base_path) {
+    if let Err(errors) = page.doc.render_markdown(links, base_path) {
         let list: String = errors
             .iter()
             .map(|e: &Error| format!("<li><pre>{}</pre></li>", escape_html(&e.to_string())))
             .collect();
-        page.rendered.html = format!(
+        page.doc.rendered.html = format!(
             "<p><strong>This draft's text cannot be shown yet.</strong> Fix what is listed below and save: the page shows the text again by itself.</p>\n<ul>{list}</ul>\n"
         );
     }

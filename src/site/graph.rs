@@ -55,15 +55,15 @@ impl Site {
         let page_sections: Vec<usize> = self
             .pages
             .iter()
-            .map(|p| section_of(&p.relative_path, false))
+            .map(|p| section_of(&p.doc.relative_path, false))
             .collect();
         let parents: Vec<usize> = self
             .sections
             .iter()
-            .map(|s| section_of(&s.relative_path, true))
+            .map(|s| section_of(&s.doc.relative_path, true))
             .collect();
         for (i, s) in page_sections.into_iter().enumerate() {
-            self.pages[i].section = self.sections[s].relative_path.clone();
+            self.pages[i].section = self.sections[s].doc.relative_path.clone();
             self.sections[s].pages.push(i);
         }
         for (i, parent) in parents.into_iter().enumerate() {
@@ -92,12 +92,12 @@ impl Site {
             }
         };
         for s in &self.sections {
-            claim(s.path.clone(), &s.file, "its URL");
+            claim(s.path.clone(), &s.doc.file, "its URL");
         }
         for p in &self.pages {
-            claim(p.path.clone(), &p.file, "its URL");
+            claim(p.path.clone(), &p.doc.file, "its URL");
             for a in &p.meta.aliases {
-                claim(normalize_alias(a), &p.file, "its alias");
+                claim(normalize_alias(a), &p.doc.file, "its alias");
             }
         }
         let mut more: Vec<(PathBuf, usize)> = caps
@@ -116,7 +116,7 @@ impl Site {
         // "Did you mean" compares a name with every page: for the first errors only.
         let mut suggestions = SUGGESTED;
         for (i, page) in self.pages.iter().enumerate() {
-            let mut page_errors = FileErrors::new(&page.file, &page.text);
+            let mut page_errors = FileErrors::new(&page.doc.file, &page.doc.text);
             for target in &page.meta.related {
                 let key = crate::content::content_path(target);
                 match self.page_index.get(key) {

@@ -74,12 +74,12 @@ impl Site {
             }
         }
         Error::collect(errors)?;
-        if !sections.iter().any(|s| s.relative_path == "_index.md") {
+        if !sections.iter().any(|s| s.doc.relative_path == "_index.md") {
             sections.push(Section::implicit_home(content_dir.join("_index.md")));
         }
         // Stable order regardless of the file system's listing order.
-        sections.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
-        pages.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+        sections.sort_by(|a, b| a.doc.relative_path.cmp(&b.doc.relative_path));
+        pages.sort_by(|a, b| a.doc.relative_path.cmp(&b.doc.relative_path));
 
         let mut site = Site {
             root: root.to_path_buf(),
@@ -88,12 +88,12 @@ impl Site {
             page_index: pages
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (p.relative_path.clone(), i))
+                .map(|(i, p)| (p.doc.relative_path.clone(), i))
                 .collect(),
             section_index: sections
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (s.relative_path.clone(), i))
+                .map(|(i, s)| (s.doc.relative_path.clone(), i))
                 .collect(),
             pages,
             sections,
@@ -109,11 +109,11 @@ impl Site {
         site.links = site
             .pages
             .iter()
-            .map(|p| (p.relative_path.clone(), p.path.clone()))
+            .map(|p| (p.doc.relative_path.clone(), p.path.clone()))
             .chain(
                 site.sections
                     .iter()
-                    .map(|s| (s.relative_path.clone(), s.path.clone())),
+                    .map(|s| (s.doc.relative_path.clone(), s.path.clone())),
             )
             .collect();
         site.render_markdown(options.one_shot.then_some(search_text))?;

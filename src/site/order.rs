@@ -34,5 +34,5 @@ pub fn compare(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
     };
     primary
         .then_with(|| title(a).cmp(&title(b)))
-        .then_with(|| a.relative_path.cmp(&b.relative_path))
+        .then_with(|| a.doc.relative_path.cmp(&b.doc.relative_path))
 }

@@ -75,7 +75,7 @@ impl Site {
                 &self.pages[i]
             };
             // Saved without a change, or a second event for a save already handled.
-            if text == old.text {
+            if text == old.doc.text {
                 continue;
             }
             let mut page = Page::parse(&file, rel, text, &self.config.tz)?;
@@ -92,7 +92,8 @@ impl Site {
             {
                 return Ok(None);
             }
-            page.render_markdown(&self.links, &self.config.base_path)
+            page.doc
+                .render_markdown(&self.links, &self.config.base_path)
                 .map_err(Error::Many)?;
             page.section = old.section.clone();
             replacements.push((i, page));

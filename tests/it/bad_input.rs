@@ -98,7 +98,7 @@ fn wrong_field_type_says_what_the_field_takes() {
     has_lines(
         &err,
         &[
-            "error: content/faq/how-long.md:3:10: invalid type: string \"first\", expected a whole number",
+            "error: content/faq/how-long.md:3:10: Order must be a whole number, e.g. 10, not \"first\"",
             "help: numbers are written without quotes: weight = 10",
         ],
     );
@@ -112,7 +112,7 @@ fn wrong_field_type_says_what_the_field_takes() {
     has_lines(
         &err,
         &[
-            "content/faq/how-long.md:3:9: invalid type: string \"no\", expected true or false",
+            "content/faq/how-long.md:3:9: Draft must be true or false, not \"no\"",
             "help: write true or false without quotes: draft = true",
         ],
     );
@@ -126,8 +126,8 @@ fn wrong_field_type_says_what_the_field_takes() {
     has_lines(
         &err,
         &[
-            "content/faq/how-long.md:3:11: invalid type: string \"articles/x.md\", expected a list in [ ]",
-            "help: lists go in square brackets",
+            "content/faq/how-long.md:3:11: Related articles must be a list, not \"articles/x.md\"",
+            "help: a list goes in square brackets, each item in double quotes: related = [\"articles/x.md\"]",
         ],
     );
     let err = fails("wrong-field-type", |root| {
@@ -139,9 +139,7 @@ fn wrong_field_type_says_what_the_field_takes() {
     });
     has_lines(
         &err,
-        &[
-            "content/faq/_index.md:3:15: invalid value: integer `-3`, expected a whole number, 0 or more",
-        ],
+        &["content/faq/_index.md:3:15: Pages per list page must be 1 or more, not -3"],
     );
 }
 
@@ -151,7 +149,7 @@ fn unknown_field_suggests_the_nearest() {
     has_lines(
         &err,
         &[
-            "error: content/articles/mindfulness.md:4:1: unknown key `tagz` in an article",
+            "error: content/articles/mindfulness.md:4:1: `tagz` is not a field of an article",
             "help: did you mean `tags`?",
         ],
     );
@@ -163,7 +161,7 @@ fn bad_dates_are_positioned() {
     has_lines(
         &err,
         &[
-            "error: content/articles/mindfulness.md:3:1: `date`: `March 14th` is not a date",
+            "error: content/articles/mindfulness.md:3:8: Published must be a date, e.g. 2025-03-14; \"March 14th\" is not one",
             "help: write date = 2025-01-31 (a day) or date = 2025-01-31T09:00:00-08:00",
         ],
     );
@@ -177,7 +175,9 @@ fn bad_dates_are_positioned() {
     });
     has_lines(
         &err,
-        &["content/articles/mindfulness.md:3:8: invalid date, expected day between 01 and 28"],
+        &[
+            "content/articles/mindfulness.md:3:8: Published must be a date that exists, e.g. 2025-03-14; 2025-02-30 is not one",
+        ],
     );
     let err = fails("bad-date", |root| {
         write(
@@ -188,7 +188,9 @@ fn bad_dates_are_positioned() {
     });
     has_lines(
         &err,
-        &["content/articles/mindfulness.md:3:1: `updated`: `2025-02-30` is not a date"],
+        &[
+            "content/articles/mindfulness.md:3:11: Last updated must be a date, e.g. 2025-03-14; \"2025-02-30\" is not one",
+        ],
     );
 }
 
@@ -266,7 +268,7 @@ fn crlf_line_endings_build_like_lf() {
     has_lines(
         &err,
         &[
-            "content/about.md:3:1: unknown key `titel` in a page",
+            "content/about.md:3:1: `titel` is not a field of a page",
             "3 | titel = \"x\"\n",
         ],
     );

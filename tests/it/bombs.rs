@@ -288,7 +288,7 @@ fn fails_closing_with(site: &Path, closing: &str, total: &str) {
         .filter(|l| l.contains(" more like this"))
         .collect();
     assert_eq!(found, [format!("error: {closing}")]);
-    let end = format!("\n{total} problems found; nothing was written.\n");
+    let end = format!("\n{total} problems found; nothing was written; fix them and build again.\n");
     assert!(err.ends_with(&end), "{err}");
 }
 

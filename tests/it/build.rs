@@ -349,7 +349,7 @@ fn field_typo_names_file_line_and_nearest_field() {
             )
         },
         &[
-            "content/faq/is-it-safe.md:3:1: unknown key `wieght` in a FAQ entry",
+            "content/faq/is-it-safe.md:3:1: `wieght` is not a field of a FAQ entry",
             "did you mean `weight`?",
         ],
     );
@@ -366,7 +366,7 @@ fn bad_date_and_wrong_type_are_positioned() {
             )
         },
         &[
-            "content/articles/first.md:3:1: `date`: `10/01/2024` is not a date",
+            "content/articles/first.md:3:8: Published must be a date, e.g. 2025-03-14; \"10/01/2024\" is not one",
             "date = 2025-01-31",
         ],
     );
@@ -444,7 +444,7 @@ fn related_to_a_missing_article_is_an_error() {
             )
         },
         &[
-            "content/faq/is-it-safe.md:3:1: `related` names `articles/thrid.md`",
+            "content/faq/is-it-safe.md:3:1: Related articles: there is no file `articles/thrid.md`",
             "articles/third.md",
         ],
     );

@@ -107,7 +107,7 @@ fn a_site_that_does_not_load_lists_why_and_fails() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         problem_lines(&out),
-        ["content/faq/how-long.md:4: `related` names `articles/nope.md`, which does not exist"]
+        ["content/faq/how-long.md:4: Related articles: there is no file `articles/nope.md`"]
     );
     assert!(
         stdout(&out).contains("the site did not load: fix 1 problem first, then check again"),

@@ -410,7 +410,7 @@ fn a_page_can_have_its_own_share_image_with_its_alt_text() {
     let out = build(site.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("b-newest.md:4:1: `image` has no `image_alt`"),
+        stderr(&out).contains("b-newest.md:4:1: Share image has no words"),
         "{}",
         stderr(&out)
     );

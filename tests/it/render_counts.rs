@@ -32,7 +32,7 @@ fn render(pipeline: &Pipeline, jobs: &[Job]) -> (usize, MemoryOutput) {
 
 fn article_renders(jobs: &[Job], site: &Site) -> Vec<String> {
     jobs.iter()
-        .filter(|j| matches!(j.what, What::Page(i) if site.pages[i].relative_path.starts_with("articles/")))
+        .filter(|j| matches!(j.what, What::Page(i) if site.pages[i].doc.relative_path.starts_with("articles/")))
         .map(|j| j.url.clone())
         .collect()
 }

@@ -5,8 +5,6 @@ use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use std::ops::Deref;
-
 use super::links::{decode, ids_in, join_url};
 use super::{ExternalLink, Problem, Severity};
 use crate::content::Date;
@@ -19,7 +17,7 @@ use crate::render::url_to_file;
 use crate::site::Site;
 
 /// A page or a section's `_index.md`: its file, and what the checks need of either.
-pub(super) struct Document<'a> {
+pub(super) struct CheckedFile<'a> {
     pub(super) doc: &'a content::Document,
     /// Site path, `/articles/x/`.
     pub(super) url: &'a str,
@@ -30,14 +28,7 @@ pub(super) struct Document<'a> {
     lines: OnceCell<LineIndex>,
 }
 
-impl<'a> Deref for Document<'a> {
-    type Target = content::Document;
-    fn deref(&self) -> &content::Document {
-        self.doc
-    }
-}
-
-impl Document<'_> {
+impl CheckedFile<'_> {
     pub(super) fn line_of(&self, offset: usize) -> usize {
         self.lines
             .get_or_init(|| LineIndex::new(&self.doc.text))
@@ -49,8 +40,8 @@ impl Document<'_> {
     }
 }
 
-pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
-    let pages = site.pages.iter().map(|p| Document {
+pub(super) fn documents(site: &Site) -> Vec<CheckedFile<'_>> {
+    let pages = site.pages.iter().map(|p| CheckedFile {
         doc: &p.doc,
         url: &p.path,
         title: &p.meta.title,
@@ -62,8 +53,8 @@ pub(super) fn documents(site: &Site) -> Vec<Document<'_>> {
     let sections = site
         .sections
         .iter()
-        .filter(|s| !s.text.is_empty())
-        .map(|s| Document {
+        .filter(|s| !s.doc.text.is_empty())
+        .map(|s| CheckedFile {
             doc: &s.doc,
             url: &s.path,
             title: &s.meta.title,
@@ -158,8 +149,8 @@ impl<'a> Checker<'a> {
             heading_ids: site
                 .pages
                 .iter()
-                .map(|p| (&p.path, &p.rendered))
-                .chain(site.sections.iter().map(|s| (&s.path, &s.rendered)))
+                .map(|p| (&p.path, &p.doc.rendered))
+                .chain(site.sections.iter().map(|s| (&s.path, &s.doc.rendered)))
                 .map(|(path, rendered)| {
                     let ids = rendered.headings.iter().map(|h| h.id.as_str());
                     (url_to_file(path), ids.collect())
@@ -183,12 +174,12 @@ impl<'a> Checker<'a> {
 
     pub(super) fn problem(
         &mut self,
-        doc: &Document,
+        doc: &CheckedFile,
         line: usize,
         message: String,
         help: Option<String>,
     ) {
-        if self.shows(&doc.file, Severity::Error) {
+        if self.shows(&doc.doc.file, Severity::Error) {
             self.push_shown(doc, Severity::Error, line, message, help);
         }
     }
@@ -197,12 +188,12 @@ impl<'a> Checker<'a> {
     /// passes (unless `--strict`).
     pub(super) fn warning(
         &mut self,
-        doc: &Document,
+        doc: &CheckedFile,
         line: usize,
         message: String,
         help: Option<String>,
     ) {
-        if self.shows(&doc.file, Severity::Warning) {
+        if self.shows(&doc.doc.file, Severity::Warning) {
             self.push_shown(doc, Severity::Warning, line, message, help);
         }
     }
@@ -221,14 +212,14 @@ impl<'a> Checker<'a> {
     /// Lists a problem [`Checker::shows`] said is to be shown.
     pub(super) fn push_shown(
         &mut self,
-        doc: &Document,
+        doc: &CheckedFile,
         severity: Severity,
         line: usize,
         message: String,
         help: Option<String>,
     ) {
         self.problems.push(Problem::at_line(
-            doc.file.to_path_buf(),
+            doc.doc.file.to_path_buf(),
             line,
             severity,
             message,
@@ -273,10 +264,10 @@ impl<'a> Checker<'a> {
         found
     }
 
-    pub(super) fn check_document(&mut self, doc: &Document) {
+    pub(super) fn check_document(&mut self, doc: &CheckedFile) {
         self.check_description(doc);
         self.check_headings(doc);
-        for link in &doc.rendered.links {
+        for link in &doc.doc.rendered.links {
             if link.is_image {
                 self.images += 1;
                 self.check_image(doc, link);
@@ -290,7 +281,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_description(&mut self, doc: &Document) {
+    fn check_description(&mut self, doc: &CheckedFile) {
         if !doc.description.trim().is_empty() {
             return;
         }
@@ -307,15 +298,15 @@ impl<'a> Checker<'a> {
         };
         self.warning(
             doc,
-            doc.key_line(key),
+            doc.doc.key_line(key),
             format!("no `{key}`: search engines and link previews make up their own"),
             Some(format!("add {key} = \"...\" to the front matter: {what}")),
         );
     }
 
-    fn check_headings(&mut self, doc: &Document) {
+    fn check_headings(&mut self, doc: &CheckedFile) {
         let mut previous = 1;
-        for h in &doc.rendered.headings {
+        for h in &doc.doc.rendered.headings {
             if let Some(message) = heading_problem(previous, h.level) {
                 let line = doc.line_of(h.offset);
                 self.problem(doc, line, message, None);
@@ -324,7 +315,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_dates(&mut self, doc: &Document, page: &Page) {
+    fn check_dates(&mut self, doc: &CheckedFile, page: &Page) {
         if page.meta.draft {
             return;
         }
@@ -335,7 +326,7 @@ impl<'a> Checker<'a> {
             {
                 self.warning(
                     doc,
-                    doc.key_line(key),
+                    doc.doc.key_line(key),
                     format!(
                         "`{key}` {} is in the future, but the page is published now",
                         date.iso
@@ -346,13 +337,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_photo(&mut self, doc: &Document, page: &Page) {
+    fn check_photo(&mut self, doc: &CheckedFile, page: &Page) {
         if let Some(image) = page.meta.image.as_deref() {
             let path = join_url("/", &decode(image.trim()));
             if !self.is_source_file(&path) {
                 self.problem(
                     doc,
-                    doc.key_line("image"),
+                    doc.doc.key_line("image"),
                     format!("`image` names `{image}`, which does not exist"),
                     Some(format!(
                         "put the picture in static{path} (or fix the path: it starts from static/)"
@@ -364,7 +355,7 @@ impl<'a> Checker<'a> {
             if page.kind == crate::content::Kind::Team {
                 self.warning(
                     doc,
-                    doc.key_line("photo"),
+                    doc.doc.key_line("photo"),
                     "no `photo`: the team page shows initials instead of a portrait".into(),
                     Some(format!(
                         "put a portrait (square, at least 224 pixels wide) in static/images/team/ and add photo = \"/images/team/{}.jpg\"",
@@ -378,7 +369,7 @@ impl<'a> Checker<'a> {
         if !self.is_source_file(&path) {
             self.problem(
                 doc,
-                doc.key_line("photo"),
+                doc.doc.key_line("photo"),
                 format!("`photo` names `{photo}`, which does not exist"),
                 Some(format!(
                     "put the photo in static{path} (or fix the path: it starts from static/)"
@@ -387,9 +378,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub(super) fn check_duplicate_titles(&mut self, docs: &[Document]) {
-        let mut first: HashMap<String, &Document> = HashMap::new();
-        let mut ordered: Vec<&Document> = docs.iter().collect();
+    pub(super) fn check_duplicate_titles(&mut self, docs: &[CheckedFile]) {
+        let mut first: HashMap<String, &CheckedFile> = HashMap::new();
+        let mut ordered: Vec<&CheckedFile> = docs.iter().collect();
         ordered.sort_by_key(|d| &d.doc.file);
         for doc in ordered {
             let key = doc.title.trim().to_lowercase();
@@ -402,10 +393,10 @@ impl<'a> Checker<'a> {
                     let message = format!(
                         "the {field} `{}` is also the title of `{}`",
                         doc.title.trim(),
-                        earlier.file.shown()
+                        earlier.doc.file.shown()
                     );
                     let help = "give each page its own title: search results, browser tabs and link previews show only the title";
-                    self.problem(doc, doc.key_line(field), message, Some(help.into()));
+                    self.problem(doc, doc.doc.key_line(field), message, Some(help.into()));
                 }
                 None => {
                     first.insert(key, doc);

@@ -5,21 +5,21 @@
 use std::path::Path;
 
 use super::links::{Target, classify, decode};
-use super::pages::{Checker, Document};
+use super::pages::{CheckedFile, Checker};
 use super::{ExternalLink, Severity};
 use crate::diag::{Shown, nearest};
 use crate::markdown::Link;
 use crate::render::url_to_file;
 
 impl Checker<'_> {
-    pub(super) fn check_link(&mut self, doc: &Document, link: &Link) {
+    pub(super) fn check_link(&mut self, doc: &CheckedFile, link: &Link) {
         let line = doc.line_of(link.offset);
         match classify(&link.url, doc.url, &self.site.config.base_url) {
             Target::Other => {}
             Target::External(url) => {
                 self.links += 1;
                 self.external.push(ExternalLink {
-                    path: doc.file.to_path_buf(),
+                    path: doc.doc.file.to_path_buf(),
                     line,
                     url,
                     outcome: None,
@@ -34,7 +34,7 @@ impl Checker<'_> {
                 };
                 let Some(file) = file else {
                     if path.as_deref().is_some_and(|p| self.is_source_file(p))
-                        || !self.shows(&doc.file, Severity::Error)
+                        || !self.shows(&doc.doc.file, Severity::Error)
                     {
                         return;
                     }
@@ -56,7 +56,7 @@ impl Checker<'_> {
 
     pub(super) fn check_anchor(
         &mut self,
-        doc: &Document,
+        doc: &CheckedFile,
         line: usize,
         written: &str,
         file: &str,
@@ -70,7 +70,7 @@ impl Checker<'_> {
         let Some(ids) = self.ids.get(file) else {
             return;
         };
-        if ids.contains(anchor) || !self.shows(&doc.file, Severity::Error) {
+        if ids.contains(anchor) || !self.shows(&doc.doc.file, Severity::Error) {
             return;
         }
         let which = if same_page { "this page" } else { "that page" };
@@ -105,7 +105,7 @@ impl Checker<'_> {
         );
     }
 
-    pub(super) fn check_image(&mut self, doc: &Document, link: &Link) {
+    pub(super) fn check_image(&mut self, doc: &CheckedFile, link: &Link) {
         let line = doc.line_of(link.offset);
         if link.alt.trim().is_empty() {
             self.problem(
@@ -120,7 +120,7 @@ impl Checker<'_> {
         }
         match classify(&link.url, doc.url, &self.site.config.base_url) {
             Target::External(url) => self.external.push(ExternalLink {
-                path: doc.file.to_path_buf(),
+                path: doc.doc.file.to_path_buf(),
                 line,
                 url,
                 outcome: None,
@@ -129,12 +129,12 @@ impl Checker<'_> {
             Target::Internal { path: Some(p), .. } => {
                 let url = link.url.trim();
                 let beside_page = !url.starts_with('/')
-                    && doc.file.parent().is_some_and(|dir| {
+                    && doc.doc.file.parent().is_some_and(|dir| {
                         dir.join(decode(url.split(['?', '#']).next().unwrap_or(url)))
                             .is_file()
                     });
                 if !beside_page && !self.is_source_file(&p) && self.output_file(&p).is_none() {
-                    let folder = doc.file.parent().unwrap_or(Path::new("content"));
+                    let folder = doc.doc.file.parent().unwrap_or(Path::new("content"));
                     self.problem(
                         doc,
                         line,

@@ -152,7 +152,7 @@ fn one(shown: &Shown, v: &Version, text: &str, facts: &Facts) -> Response {
         file,
         title,
     } = *shown;
-    let checks = save::Site {
+    let checks = save::SiteLinks {
         links: &facts.links,
         base_path: &facts.base_path,
         tz: &facts.tz,

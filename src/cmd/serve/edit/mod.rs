@@ -323,7 +323,7 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
     let editing = &shared.editing;
     let snapshot = shared.snapshot();
     let facts = snapshot.facts.clone().unwrap_or_default();
-    let site = save::Site {
+    let site = save::SiteLinks {
         links: &facts.links,
         base_path: &facts.base_path,
         tz: &facts.tz,
@@ -390,7 +390,12 @@ pub fn version(bytes: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
 }
 
-fn save_file(editing: &Editing, req: SaveRequest, site: &save::Site, facts: &Facts) -> Response {
+fn save_file(
+    editing: &Editing,
+    req: SaveRequest,
+    site: &save::SiteLinks,
+    facts: &Facts,
+) -> Response {
     let Some(file) = content_file(editing, &req.file) else {
         return refuse(403, NOT_EDITABLE);
     };

@@ -462,7 +462,7 @@ pub fn render_preview(
     relative_path: &str,
     file: &Path,
     text: &str,
-    site: &save::Site,
+    site: &save::SiteLinks,
 ) -> (String, Vec<Problem>) {
     let (problems, html) = save::examine(relative_path, file, text, site);
     // Front matter that does not parse, or an `@/` link that leads nowhere, stops a build,
