@@ -39,19 +39,19 @@ fn lists_each_planted_problem_at_its_file_and_line() {
     let out = check_in(&site, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let expected = [
-        "content/articles/duplicate-b.md:2: the title `Same Title` is also the title of `content/articles/duplicate-a.md`",
-        "content/articles/future.md:4: warning: `date` 2099-01-01 is in the future, but the page is published now",
+        "content/articles/duplicate-b.md:2: Title `Same Title` is also the title of `content/articles/duplicate-a.md`",
+        "content/articles/future.md:4: warning: Published 2099-01-01 is in the future, but the page is published now",
         "content/articles/images.md:6: image `/images/logo.png` has no alt text",
         "content/articles/images.md:8: image `missing.png` does not exist",
         "content/articles/links.md:6: link to `@/articles/good.md#nowhere`: that page has no heading or element with id `nowhere`",
         "content/articles/links.md:8: link to `/articles/good/#missing`: that page has no heading or element with id `missing`",
         "content/articles/links.md:10: link to `#not-here`: this page has no heading or element with id `not-here`",
         "content/articles/links.md:12: link to `/articles/gone/`, which is not a page or file of this site",
-        "content/articles/no-description.md:1: warning: no `description`: search engines and link previews make up their own",
+        "content/articles/no-description.md:1: warning: Description is empty: search engines and link previews make up their own",
         "content/articles/skipped.md:8: this h4 (`####`) follows an h2: skip no level, use `###`",
-        "content/team/jane-doe.md:5: `photo` names `/images/team/nobody.jpg`, which does not exist",
-        "content/team/john-roe.md:1: warning: no `photo`: the team page shows initials instead of a portrait",
-        "content/team/john-roe.md:1: warning: no `summary`: search engines and link previews make up their own",
+        "content/team/jane-doe.md:5: Photo: there is no picture `/images/team/nobody.jpg`",
+        "content/team/john-roe.md:1: warning: Photo is empty: the team page shows initials instead of a portrait",
+        "content/team/john-roe.md:1: warning: Summary is empty: search engines and link previews make up their own",
     ];
     assert_eq!(problem_lines(&out), expected);
     let text = stdout(&out);
@@ -76,7 +76,7 @@ fn drafts_are_checked_only_when_asked() {
     let out = check_in(&site, &["--drafts"]);
     assert!(
         problem_lines(&out).contains(
-            &"content/articles/draft.md:1: warning: no `description`: search engines and link previews make up their own"
+            &"content/articles/draft.md:1: warning: Description is empty: search engines and link previews make up their own"
                 .to_string()
         ),
         "{}",
@@ -93,7 +93,7 @@ fn root_option_names_files_from_the_current_folder() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out).contains(
-            "tests/fixtures/check/problems/content/team/john-roe.md:1: warning: no `summary`"
+            "tests/fixtures/check/problems/content/team/john-roe.md:1: warning: Summary is empty"
         ),
         "{}",
         stdout(&out)
@@ -190,8 +190,8 @@ fn what_the_site_still_lacks_is_listed_and_strict_refuses_it() {
         "config.toml:2: warning: `base_url` is `https://example.org`: it is an example address, not the site's own",
         "config.toml:6: warning: `phone` under [extra] is empty: the number clients call",
         "config.toml:5: warning: `booking_url` under [extra] is not set: where clients book",
-        "content/about.md:1: warning: no `description`",
-        "content/team/ann-lee.md:1: warning: no `photo`: the team page shows initials instead of a portrait",
+        "content/about.md:1: warning: Description is empty",
+        "content/team/ann-lee.md:1: warning: Photo is empty: the team page shows initials instead of a portrait",
     ] {
         assert!(text.contains(line), "expected {line:?} in:\n{text}");
     }

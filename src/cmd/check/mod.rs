@@ -20,9 +20,6 @@ use crate::site::BuildOptions;
 
 pub use external::Outcome;
 
-/// One thing to fix: the same diagnostic as a build error, listed short.
-pub type Problem = Diagnostic;
-
 /// What the command line can change about a check.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -66,11 +63,11 @@ pub struct Report {
     pub links: usize,
     pub images: usize,
     pub external: Vec<ExternalLink>,
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
 }
 
 impl Report {
-    fn stopped(problems: Vec<Problem>) -> Report {
+    fn stopped(problems: Vec<Diagnostic>) -> Report {
         let mut report = Report {
             problems,
             ..Report::default()
@@ -93,7 +90,7 @@ impl Report {
         self.problems
             .iter()
             .filter(|p| p.severity == severity)
-            .map(Problem::count)
+            .map(Diagnostic::count)
             .sum()
     }
 
@@ -102,7 +99,7 @@ impl Report {
         if !self.loaded {
             return format!(
                 "the site did not load: fix {} first, then check again",
-                plural(self.problems.iter().map(Problem::count).sum(), "problem")
+                plural(self.problems.iter().map(Diagnostic::count).sum(), "problem")
             );
         }
         let mut line = format!(
@@ -142,7 +139,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// By file and line; a file's "and 19,980 more" line after its problems.
-fn sort(problems: &mut [Problem]) {
+fn sort(problems: &mut [Diagnostic]) {
     problems.sort_by(|a, b| {
         (&a.path, a.more > 0, a.line(), a.severity, &a.message).cmp(&(
             &b.path,
@@ -172,7 +169,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         return Ok(Report::stopped(problems_from_error(e)?));
     }
     let site = &pipeline.site;
-    let mut warnings: Vec<Problem> = site
+    let mut warnings: Vec<Diagnostic> = site
         .config
         .warnings
         .iter()
@@ -223,7 +220,7 @@ fn check_external(report: &mut Report, timeout: Duration) {
                 Ok(code) => format!("external link `{}` answers {code}", link.url),
                 Err(why) => format!("external link `{}` failed: {why}", link.url),
             };
-            report.problems.push(Problem::at_line(
+            report.problems.push(Diagnostic::at_line(
                 link.path.clone(),
                 link.line,
                 Severity::Error,
@@ -237,7 +234,7 @@ fn check_external(report: &mut Report, timeout: Duration) {
 
 /// The problems a failed load or render names, as problems; errors that are not about a
 /// place in a user's file (a disk error, a template bug) stay errors.
-fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
+fn problems_from_error(e: Error) -> Result<Vec<Diagnostic>> {
     let all_file_errors = match &e {
         Error::Many(list) => list.iter().all(|e| matches!(e, Error::File(_))),
         other => matches!(other, Error::File(_)),
@@ -255,7 +252,7 @@ fn problems_from_error(e: Error) -> Result<Vec<Problem>> {
         .collect())
 }
 
-pub(crate) fn file_problem(e: &Error, severity: Severity) -> Option<Problem> {
+pub(crate) fn file_problem(e: &Error, severity: Severity) -> Option<Diagnostic> {
     e.diagnostic(severity)
 }
 
@@ -265,7 +262,7 @@ mod tests {
 
     #[test]
     fn problems_print_as_file_line_message() {
-        let p = Problem::at_line(
+        let p = Diagnostic::at_line(
             PathBuf::from("content/a.md"),
             7,
             Severity::Warning,
@@ -314,7 +311,7 @@ mod tests {
         );
         report
             .problems
-            .push(Problem::at_line("a.md", 1, Severity::Warning, "", None));
+            .push(Diagnostic::at_line("a.md", 1, Severity::Warning, "", None));
         report.external.push(ExternalLink {
             path: "a.md".into(),
             line: 2,

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::links::{decode, ids_in, join_url};
-use super::{ExternalLink, Problem, Severity};
+use super::{Diagnostic, ExternalLink, Severity};
 use crate::content::Date;
 use crate::content::{self, Kind, Page};
 use crate::diag::{Cap, LineIndex, SUGGESTED, Shown};
@@ -65,6 +65,11 @@ pub(super) fn documents(site: &Site) -> Vec<CheckedFile<'_>> {
     pages.chain(sections).collect()
 }
 
+/// What the form calls field `key` of `page`.
+fn label(page: &Page, key: &str) -> &'static str {
+    content::fields::find(Some(page.kind), key).map_or("", |f| f.label)
+}
+
 /// What is wrong with a heading of `level` after one of `previous` (1 = the page title).
 fn heading_problem(previous: u32, level: u32) -> Option<String> {
     let hashes = |n: u32| "#".repeat(n as usize);
@@ -113,7 +118,7 @@ pub(super) struct Checker<'a> {
     pub(super) content_of: HashMap<&'a str, &'a str>,
     /// Ids of the Markdown headings of each page, by output path, to suggest in messages.
     pub(super) heading_ids: HashMap<String, Vec<&'a str>>,
-    pub(super) problems: Vec<Problem>,
+    pub(super) problems: Vec<Diagnostic>,
     /// How many problems each file has shown, and how many more of each severity it has.
     shown: HashMap<PathBuf, (Cap, [usize; 2])>,
     /// Site paths of every page, for "did you mean", made when first needed.
@@ -184,17 +189,23 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Something the site lacks rather than something broken: shown, but `grove check`
-    /// passes (unless `--strict`).
-    pub(super) fn warning(
+    /// A problem or warning (something the site lacks rather than something broken:
+    /// shown, but `grove check` passes unless `--strict`) about front matter field `key` of
+    /// `doc`: at the key's line, and about that field, so the editor shows it there.
+    fn about_field(
         &mut self,
         doc: &CheckedFile,
-        line: usize,
+        severity: Severity,
+        key: &str,
         message: String,
         help: Option<String>,
     ) {
-        if self.shows(&doc.doc.file, Severity::Warning) {
-            self.push_shown(doc, Severity::Warning, line, message, help);
+        if self.shows(&doc.doc.file, severity) {
+            let line = doc.doc.key_line(key);
+            self.push_shown(doc, severity, line, message, help);
+            if let Some(last) = self.problems.last_mut() {
+                last.field = Some(key.to_string());
+            }
         }
     }
 
@@ -218,7 +229,7 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
-        self.problems.push(Problem::at_line(
+        self.problems.push(Diagnostic::at_line(
             doc.doc.file.to_path_buf(),
             line,
             severity,
@@ -285,23 +296,17 @@ impl<'a> Checker<'a> {
         if !doc.description.trim().is_empty() {
             return;
         }
-        let (key, what) = if doc.is_team() {
-            (
-                "summary",
-                "one or two sentences for the team page and link previews",
-            )
+        let key = if doc.is_team() {
+            "summary"
         } else {
-            (
-                "description",
-                "one sentence for search engines and link previews",
-            )
+            "description"
         };
-        self.warning(
-            doc,
-            doc.doc.key_line(key),
-            format!("no `{key}`: search engines and link previews make up their own"),
-            Some(format!("add {key} = \"...\" to the front matter: {what}")),
-        );
+        let field = content::fields::find(doc.page.map(|p| p.kind), key);
+        let (label, what) = field.map_or(("Description", ""), |f| (f.label, f.help));
+        let message =
+            format!("{label} is empty: search engines and link previews make up their own");
+        let help = Some(format!("add {key} = \"...\" to the front matter: {what}"));
+        self.about_field(doc, Severity::Warning, key, message, help);
     }
 
     fn check_headings(&mut self, doc: &CheckedFile) {
@@ -324,15 +329,13 @@ impl<'a> Checker<'a> {
             if let Some(date) = date
                 && is_future(date, now, &self.site.config.tz)
             {
-                self.warning(
-                    doc,
-                    doc.doc.key_line(key),
-                    format!(
-                        "`{key}` {} is in the future, but the page is published now",
-                        date.iso
-                    ),
-                    Some("set draft = true until that day, or correct the date".into()),
+                let message = format!(
+                    "{} {} is in the future, but the page is published now",
+                    label(page, key),
+                    date.iso
                 );
+                let help = Some("set draft = true until that day, or correct the date".into());
+                self.about_field(doc, Severity::Warning, key, message, help);
             }
         }
     }
@@ -341,40 +344,31 @@ impl<'a> Checker<'a> {
         if let Some(image) = page.meta.image.as_deref() {
             let path = join_url("/", &decode(image.trim()));
             if !self.is_source_file(&path) {
-                self.problem(
-                    doc,
-                    doc.doc.key_line("image"),
-                    format!("`image` names `{image}`, which does not exist"),
-                    Some(format!(
-                        "put the picture in static{path} (or fix the path: it starts from static/)"
-                    )),
-                );
+                let message = format!("{}: there is no picture `{image}`", label(page, "image"));
+                let help = Some(format!(
+                    "put the picture in static{path} (or fix the path: it starts from static/)"
+                ));
+                self.about_field(doc, Severity::Error, "image", message, help);
             }
         }
         let Some(photo) = page.meta.photo.as_deref() else {
             if page.kind == crate::content::Kind::Team {
-                self.warning(
-                    doc,
-                    doc.doc.key_line("photo"),
-                    "no `photo`: the team page shows initials instead of a portrait".into(),
-                    Some(format!(
-                        "put a portrait (square, at least 224 pixels wide) in static/images/team/ and add photo = \"/images/team/{}.jpg\"",
-                        page.slug
-                    )),
-                );
+                let message = "Photo is empty: the team page shows initials instead of a portrait";
+                let help = Some(format!(
+                    "put a portrait (square, at least 224 pixels wide) in static/images/team/ and add photo = \"/images/team/{}.jpg\"",
+                    page.slug
+                ));
+                self.about_field(doc, Severity::Warning, "photo", message.into(), help);
             }
             return;
         };
         let path = join_url("/", &decode(photo.trim()));
         if !self.is_source_file(&path) {
-            self.problem(
-                doc,
-                doc.doc.key_line("photo"),
-                format!("`photo` names `{photo}`, which does not exist"),
-                Some(format!(
-                    "put the photo in static{path} (or fix the path: it starts from static/)"
-                )),
-            );
+            let message = format!("Photo: there is no picture `{photo}`");
+            let help = Some(format!(
+                "put the photo in static{path} (or fix the path: it starts from static/)"
+            ));
+            self.about_field(doc, Severity::Error, "photo", message, help);
         }
     }
 
@@ -389,14 +383,17 @@ impl<'a> Checker<'a> {
             }
             match first.get(&key) {
                 Some(earlier) => {
-                    let field = if doc.is_team() { "name" } else { "title" };
+                    let (field, label) = match doc.page {
+                        Some(p) => (p.kind.title_field().key, p.kind.title_field().label),
+                        None => ("title", "Title"),
+                    };
                     let message = format!(
-                        "the {field} `{}` is also the title of `{}`",
+                        "{label} `{}` is also the title of `{}`",
                         doc.title.trim(),
                         earlier.doc.file.shown()
                     );
                     let help = "give each page its own title: search results, browser tabs and link previews show only the title";
-                    self.problem(doc, doc.doc.key_line(field), message, Some(help.into()));
+                    self.about_field(doc, Severity::Error, field, message, Some(help.into()));
                 }
                 None => {
                     first.insert(key, doc);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Problem, Severity, file_problem};
+use super::{Diagnostic, Severity, file_problem};
 use crate::diag::{Error, Result};
 use crate::site::Site;
 
@@ -27,7 +27,7 @@ struct Wanted {
 }
 
 /// A warning for each `[extra]` setting the theme wants that is missing or empty.
-pub(super) fn missing_settings(site: &Site) -> Result<Vec<Problem>> {
+pub(super) fn missing_settings(site: &Site) -> Result<Vec<Diagnostic>> {
     let Some(dir) = site.config.theme_dir(&site.root) else {
         return Ok(Vec::new());
     };
