@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{fixture, write};
+use crate::harness::{fixture, write};
 use crate::edit::{FILE, json, open, post, save_request};
-use crate::serve::{Serve, Site};
+use crate::harness::SiteTest;
 
 const COUNT: usize = 20_000;
 const LINKS_WITHIN: Duration = Duration::from_secs(20);
@@ -173,7 +173,7 @@ fn twenty_thousand_same_headings_build_quickly_with_distinct_ids() {
     let run = Run::on("build", site.path(), HEADINGS_WITHIN);
     let (_, err) = run.text(site.path());
     assert_eq!(run.output.status.code(), Some(0), "{err}");
-    let html = crate::common::read(site.path(), "public/pasted/index.html");
+    let html = crate::harness::read(site.path(), "public/pasted/index.html");
     assert!(html.contains("<h1 id=\"same\">Same</h1>"), "the first");
     assert!(html.contains("<h1 id=\"same-19999\">Same</h1>"), "the last");
     assert_eq!(html.matches("<h1 id=\"same").count(), COUNT);
@@ -203,8 +203,8 @@ fn peak_mb(_: u32) -> Option<u64> {
 
 #[test]
 fn the_editors_preview_renders_both_bombs_quickly() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let preview = |body: &str| {
         let start = Instant::now();

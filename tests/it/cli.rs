@@ -1,6 +1,6 @@
 //! The command line itself: `grove --version` says which build a person is running.
 
-use crate::common::*;
+use crate::harness::*;
 
 #[test]
 fn version_names_the_release_and_the_commit() {

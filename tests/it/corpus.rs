@@ -30,7 +30,7 @@ pub fn copy_real_site(to: &Path) {
     std::fs::copy(from.join("config.toml"), to.join("config.toml")).unwrap();
     for dir in ["content", "themes", "static", "templates"] {
         if from.join(dir).is_dir() {
-            crate::common::copy_dir(&from.join(dir), &to.join(dir));
+            crate::harness::copy_dir(&from.join(dir), &to.join(dir));
         }
     }
     fix_mtimes(to);

@@ -6,9 +6,9 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use crate::common::snapshot;
-use crate::serve::{
-    ARTICLE, ARTICLE_URL, DEADLINE, Response, Serve, Site, eventually, parse_response,
+use crate::harness::files;
+use crate::harness::{
+    ARTICLE, ARTICLE_URL, DEADLINE, Response, Serve, SiteTest, eventually, parse_response,
 };
 
 /// Sends a request with a body and reads the whole response.
@@ -103,8 +103,8 @@ pub(crate) const FILE: &str = "articles/first-steps.md";
 
 #[test]
 fn pages_of_the_preview_link_to_their_editor_and_built_pages_do_not() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let page = serve.get(ARTICLE_URL).text();
     assert!(page.contains(">Edit this page</a>"), "{page}");
     assert!(
@@ -122,8 +122,8 @@ fn pages_of_the_preview_link_to_their_editor_and_built_pages_do_not() {
     assert!(opened.page.contains("The first article says hello."));
     assert_eq!(opened.secret.len(), 64);
 
-    let out = crate::common::build(&site.root(), &[]);
-    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let out = crate::harness::build(&site.root(), &[]);
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     let built = site.read("public/articles/first-steps/index.html");
     assert!(built.contains("The first article says hello."));
     assert!(!built.contains("Edit this page"), "{built}");
@@ -132,12 +132,12 @@ fn pages_of_the_preview_link_to_their_editor_and_built_pages_do_not() {
 
 #[test]
 fn a_save_writes_the_file_keeps_its_comments_and_the_page_shows_it() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     site.write(
         ARTICLE,
         "+++\n# Shown on the articles list.\ntitle = \"First steps\" # keep it short\ndate = 2025-03-14\ndescription = \"Where to begin.\"\n+++\n\nThe first article says hello.\n",
     );
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let r = post(
         &serve,
@@ -172,8 +172,8 @@ fn a_save_writes_the_file_keeps_its_comments_and_the_page_shows_it() {
 
 #[test]
 fn an_invalid_value_is_shown_by_its_field_and_never_written() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let before = site.read(ARTICLE);
     let opened = open(&serve, FILE);
     let mut request = save_request(FILE, &opened.version, "First steps", "Text.\n");
@@ -205,8 +205,8 @@ fn an_invalid_value_is_shown_by_its_field_and_never_written() {
 
 #[test]
 fn a_file_changed_on_disk_since_it_was_opened_is_not_overwritten() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let theirs = site
         .read(ARTICLE)
@@ -241,11 +241,11 @@ fn a_file_changed_on_disk_since_it_was_opened_is_not_overwritten() {
 
 #[test]
 fn requests_that_are_not_the_editors_own_change_nothing() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
-    let before = snapshot(&site.root());
-    let outside_before = snapshot(&site.outside());
+    let before = files(&site.root());
+    let outside_before = files(&site.outside());
     let host = serve.editor_host();
     let site_host = serve.host();
     let good = save_request(FILE, &opened.version, "Changed", "Changed.\n").to_string();
@@ -327,19 +327,19 @@ fn requests_that_are_not_the_editors_own_change_nothing() {
         assert_eq!(r.status, 403, "{}", r.text());
         std::fs::remove_file(site.path("content/config.md")).unwrap();
     }
-    let r = crate::serve::http(
+    let r = crate::harness::http(
         serve.editor(),
         &format!("GET /__grove/api/save HTTP/1.1\r\nHost: {host}\r\n"),
     );
     assert_eq!(r.status, 405, "editing requests are POST requests");
-    assert_eq!(snapshot(&site.root()), before, "the site's files changed");
-    assert_eq!(snapshot(&site.outside()), outside_before);
+    assert_eq!(files(&site.root()), before, "the site's files changed");
+    assert_eq!(files(&site.outside()), outside_before);
 }
 
 #[test]
 fn read_only_turns_editing_off() {
-    let site = Site::new();
-    let serve = Serve::start_with(&site, &["--port", "0", "--read-only"]);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve_with(&["--read-only"]);
     serve.wait_line("the editing line", |l| l.contains("--read-only"));
     let page = serve.get(ARTICLE_URL).text();
     assert!(page.contains("The first article says hello."));
@@ -377,8 +377,8 @@ fn read_only_turns_editing_off() {
 
 #[test]
 fn new_content_makes_the_file_grove_new_makes() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let r = serve.editor_get("/__grove/new");
     assert_eq!(r.status, 200);
     let secret = between(&r.text(), "<meta name=\"grove-secret\" content=\"", "\"").to_string();
@@ -397,15 +397,15 @@ fn new_content_makes_the_file_grove_new_makes() {
     );
     let text = site.read("content/faq/do-you-take-insurance.md");
 
-    let other = Site::new();
-    let out = crate::common::grove(&[
+    let other = SiteTest::serve_fixture();
+    let out = crate::harness::grove(&[
         "new",
         "faq",
         "Do you take insurance?",
         "--root",
         other.root().to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    assert!(out.status.success(), "{}", crate::harness::stderr(&out));
     assert_eq!(text, other.read("content/faq/do-you-take-insurance.md"));
     open(&serve, "faq/do-you-take-insurance.md");
     // The same title again is refused, and the file is left as it is.
@@ -439,8 +439,8 @@ pub(crate) fn picture_headers(serve: &Serve) -> String {
 
 #[test]
 fn pictures_are_checked_saved_under_static_and_need_words() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let headers = picture_headers(&serve);
     let r = post_as(
         &serve,
@@ -502,7 +502,7 @@ fn pictures_are_checked_saved_under_static_and_need_words() {
     });
     assert_eq!(served.body, PNG);
 
-    let before = snapshot(&site.root());
+    let before = files(&site.root());
     for (what, query, body, status) in [
         ("no words", "name=x.png&alt=", PNG.to_vec(), 400),
         (
@@ -532,16 +532,16 @@ fn pictures_are_checked_saved_under_static_and_need_words() {
         );
         assert_eq!(r.status, status, "{what}: {}", r.text());
     }
-    assert_eq!(snapshot(&site.root()), before);
+    assert_eq!(files(&site.root()), before);
 }
 
 #[cfg(unix)]
 #[test]
 fn a_picture_is_never_written_through_a_link_out_of_the_site() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let _ = std::fs::remove_dir_all(site.path("static"));
     std::os::unix::fs::symlink(site.outside(), site.path("static")).unwrap();
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let headers = picture_headers(&serve);
     let r = post_as(
         &serve,

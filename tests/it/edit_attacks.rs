@@ -7,14 +7,14 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::common::snapshot;
+use crate::harness::files;
 use crate::edit::{FILE, PNG, json, open, picture_headers, post, post_as, save_request};
-use crate::serve::{ARTICLE, ARTICLE_URL, DEADLINE, Serve, Site, eventually};
+use crate::harness::{ARTICLE, ARTICLE_URL, DEADLINE, SiteTest, eventually};
 
 #[test]
 fn of_saves_sent_at_once_from_one_version_exactly_one_wins() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     for round in 0..20 {
         let opened = open(&serve, FILE);
         let texts: Vec<String> = (0..3)
@@ -47,8 +47,8 @@ fn of_saves_sent_at_once_from_one_version_exactly_one_wins() {
 
 #[test]
 fn uploads_of_one_name_sent_at_once_each_keep_their_own_bytes() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let headers = picture_headers(&serve);
     for round in 0..5u8 {
         let pictures: Vec<Vec<u8>> = (0..6u8)
@@ -87,8 +87,8 @@ fn uploads_of_one_name_sent_at_once_each_keep_their_own_bytes() {
 #[cfg(unix)]
 #[test]
 fn links_planted_at_the_temporary_names_are_never_written_through() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let secret_file = site.outside().join("keep.txt");
     std::fs::write(&secret_file, "keep").unwrap();
     let pid = serve.child.id();
@@ -123,7 +123,7 @@ fn links_planted_at_the_temporary_names_are_never_written_through() {
 #[test]
 fn folders_linked_out_of_the_site_receive_nothing() {
     use std::os::unix::fs::symlink;
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     // content/team leads out of the site; static/images leads into content/faq.
     std::fs::remove_dir_all(site.path("content/team")).unwrap();
     symlink(site.outside(), site.path("content/team")).unwrap();
@@ -133,8 +133,8 @@ fn folders_linked_out_of_the_site_receive_nothing() {
     symlink(site.path("content/faq"), site.path("static/images")).unwrap();
     // The build refuses the first link: the preview starts with an error page, and the
     // editor must still refuse to write through it.
-    let serve = Serve::start(&site);
-    let before = snapshot(&site.root());
+    let serve = site.serve();
+    let before = files(&site.root());
     let r = serve.editor_get("/__grove/new");
     let secret = r
         .text()
@@ -159,7 +159,7 @@ fn folders_linked_out_of_the_site_receive_nothing() {
     );
     // static/images leads into content/faq: pictures go under static/ only.
     assert_eq!(r.status, 403, "{}", r.text());
-    assert_eq!(snapshot(&site.root()), before);
+    assert_eq!(files(&site.root()), before);
     std::fs::remove_file(site.path("static/images")).unwrap();
 
     // content/ itself linked out of the site.
@@ -177,8 +177,8 @@ fn folders_linked_out_of_the_site_receive_nothing() {
 #[cfg(unix)]
 #[test]
 fn a_link_moved_over_a_saved_page_is_refused_as_the_build_refuses_it() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     serve.wait_for_text(ARTICLE_URL, "The first article says hello.");
     let secret = site.outside().join("diary.md");
     std::fs::write(
@@ -232,8 +232,8 @@ fn resident_kib(pid: u32) -> u64 {
 
 #[test]
 fn large_bodies_without_the_key_are_refused_before_they_are_read() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.editor_host();
     let before = resident_kib(serve.child.id());
     let started = Instant::now();
@@ -280,10 +280,10 @@ fn large_bodies_without_the_key_are_refused_before_they_are_read() {
 
 #[test]
 fn values_that_cannot_be_written_are_refused_by_their_field() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
-    let before = snapshot(&site.root());
+    let before = files(&site.root());
     for title in [
         "Hello\n+++\ntitle = \"x\"",
         "Tab\there",
@@ -299,7 +299,7 @@ fn values_that_cannot_be_written_are_refused_by_their_field() {
         let message = json(&r)["message"].as_str().unwrap().to_string();
         assert!(message.starts_with("the title "), "{message}");
     }
-    assert_eq!(snapshot(&site.root()), before);
+    assert_eq!(files(&site.root()), before);
     // A pasted name of 5,000 characters, and alt text with a line break.
     let long = "a".repeat(5_000);
     let r = post_as(

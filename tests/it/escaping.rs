@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::common::*;
+use crate::harness::*;
 use html5gum::{DefaultEmitter, Token, Tokenizer};
 use serde_json::Value;
 

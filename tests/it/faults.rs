@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::common::*;
+use crate::harness::*;
 
 /// Every file under `dir` with a digest of its bytes (a whole large build is too big to
 /// keep in memory several times over).
@@ -172,9 +172,20 @@ fn killed_build_leaves_the_previous_site_whole() {
     kill_during_builds(root, &new, &third, duration);
 }
 
+/// Files of the slot beside `public/` (where a build writes before it exchanges the two)
+/// that hold their bytes in `new` and not in `old`: what this build has written so far.
+fn written_for(root: &Path, old: &BTreeMap<PathBuf, u64>, new: &BTreeMap<PathBuf, u64>) -> usize {
+    digests(&root.join(".public.grove/slot"))
+        .iter()
+        .filter(|(k, v)| new.get(*k) == Some(v) && old.get(*k) != Some(v))
+        .count()
+}
+
 /// Starts `grove build` and kills it at points spread over `duration`; after every kill
 /// `public/` must be exactly `old` or exactly `new`, and never `old` again once it was
-/// `new`. Then a build must give `new` and leave nothing behind.
+/// `new`. At least one kill must land in the middle of writing (the slot holds more new
+/// files than before that build): else the test proved nothing, and more kills are
+/// tried. Then a build must give `new` and leave nothing behind.
 fn kill_during_builds(
     root: &Path,
     old: &BTreeMap<PathBuf, u64>,
@@ -184,7 +195,18 @@ fn kill_during_builds(
     let public = root.join("public");
     let mut replaced = false;
     let mut kills = Vec::new();
-    for percent in [0u32, 2, 10, 25, 40, 55, 70, 85, 95, 100, 150] {
+    let mut mid_write = 0;
+    // Then, only while no kill has landed mid-write (on a loaded machine the points above
+    // can all miss the writing), more points where writing usually is.
+    let percents = [0u32, 2, 10, 25, 40, 55, 70, 85, 95, 100, 150]
+        .into_iter()
+        .map(|p| (p, false))
+        .chain([50u32, 80, 65, 90, 35, 75, 60, 45, 98, 20].map(|p| (p, true)));
+    for (percent, extra) in percents {
+        if extra && mid_write > 0 {
+            break;
+        }
+        let written_before = written_for(root, old, new);
         let mut child = grove_build(root, None).spawn().unwrap();
         std::thread::sleep(duration * percent / 100);
         let already_done = child.try_wait().unwrap().is_some();
@@ -205,9 +227,20 @@ fn kill_during_builds(
                 now.iter().filter(|(k, v)| old.get(*k) != Some(v)).count()
             );
         }
+        // Written by this build and not yet swapped in (after the swap, the slot is the
+        // tree public/ was, which a later build rewrites).
+        if !already_done && written_for(root, old, new) > written_before {
+            mid_write += 1;
+        }
         kills.push((percent, already_done, staging_left(root).len()));
     }
-    eprintln!("kills (percent of a build, had already finished, staging folders left): {kills:?}");
+    eprintln!(
+        "kills (percent of a build, had already finished, staging folders left): {kills:?}; {mid_write} mid-write"
+    );
+    assert!(
+        mid_write > 0,
+        "no kill landed while the build was writing ({kills:?}): the test proved nothing"
+    );
 
     let next = grove_build(root, None).output().unwrap();
     assert!(next.status.success(), "{}", stderr(&next));
@@ -300,7 +333,7 @@ fn read_only_output_disk_is_reported_and_keeps_the_old_site() {
     let output = disk.join("public");
     let first = build_into(site.path(), &output);
     assert!(first.status.success(), "{}", stderr(&first));
-    let before = snapshot(&output);
+    let before = files(&output);
 
     match &mount {
         Some(m) => m.read_only(),
@@ -330,7 +363,7 @@ fn read_only_output_disk_is_reported_and_keeps_the_old_site() {
     } else {
         assert!(err.contains("(check the file's permissions)"), "{err}");
     }
-    assert!(snapshot(&output) == before, "the old site changed");
+    assert!(files(&output) == before, "the old site changed");
     if mount.is_none() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&disk, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -348,7 +381,7 @@ fn full_output_disk_is_reported_and_keeps_the_old_site() {
     let output = site.path().join("disk/public");
     let first = build_into(site.path(), &output);
     assert!(first.status.success(), "{}", stderr(&first));
-    let before = snapshot(&output);
+    let before = files(&output);
 
     // The new build needs more than the disk has left (the old site stays on it meanwhile).
     let big = "Words that take room on the disk. ".repeat(12_000);
@@ -366,7 +399,7 @@ fn full_output_disk_is_reported_and_keeps_the_old_site() {
         "{err}"
     );
     assert!(err.contains("about/index.html"), "names the file: {err}");
-    assert!(snapshot(&output) == before, "the old site changed");
+    assert!(files(&output) == before, "the old site changed");
     assert_eq!(
         staging_left(&site.path().join("disk")),
         Vec::<String>::new()

@@ -2,13 +2,14 @@
 //! per file. Each module runs the real `grove` binary (or the library) on small fixture
 //! sites copied to temporary folders; see the module docs for what each covers.
 
-mod common;
+mod harness;
 mod corpus;
 
 mod bad_input;
 mod bombs;
 mod build;
 mod check;
+mod error_messages;
 mod cli;
 mod cli_new;
 mod edit;

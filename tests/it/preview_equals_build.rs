@@ -19,7 +19,7 @@ use grove::output::{Entry, MemoryOutput};
 use grove::render::banner;
 use grove::{BuildOptions, Pipeline};
 
-use crate::common::{copy_dir, repo};
+use crate::harness::{copy_dir, repo};
 
 /// One Markdown page of the model site.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use html5gum::{Token, Tokenizer};
 
-use crate::common::*;
+use crate::harness::*;
 
 /// A small site on the real theme: three articles in a section sorted by title, a FAQ
 /// entry, a bio, the contact page; `base_url` and `extra` lines are the caller's.
@@ -227,7 +227,7 @@ fn a_placeholder_base_url_warns_and_production_refuses_it() {
     );
     assert!(err.contains("help: set base_url in config.toml"), "{err}");
 
-    let before = snapshot(&site.path().join("public"));
+    let before = files(&site.path().join("public"));
     let out = build(site.path(), &["--production"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -241,7 +241,7 @@ fn a_placeholder_base_url_warns_and_production_refuses_it() {
     );
     assert_eq!(
         before,
-        snapshot(&site.path().join("public")),
+        files(&site.path().join("public")),
         "public/ untouched"
     );
 

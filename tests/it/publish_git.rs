@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::edit::{FILE, between, json, open, post, post_as, save_request};
-use crate::serve::{ARTICLE, ARTICLE_URL, Response, Serve, Site};
+use crate::harness::{ARTICLE, ARTICLE_URL, Response, Serve, SiteTest};
 
 /// A site in a clone of a repository online, and the git settings every command uses.
 struct Online {
-    site: Site,
+    site: SiteTest,
 }
 
 const THEIR_NAME: &str = "Alyson Barry";
 
 impl Online {
     fn new() -> Online {
-        let online = Online { site: Site::new() };
+        let online = Online { site: SiteTest::serve_fixture() };
         std::fs::write(online.home().join("gitconfig"), "").unwrap();
         online.git(
             online.home(),

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::*;
+use crate::harness::*;
 
 fn build_with(root: &Path, output: &Path, no_exchange: bool) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_grove"));
@@ -40,8 +40,8 @@ fn assert_same_as_fresh(site: &Path, step: &str) {
     let fresh = tempfile::tempdir().unwrap();
     build_with(site, &fresh.path().join("public"), false);
     let (have, want) = (
-        snapshot(&site.join("public")),
-        snapshot(&fresh.path().join("public")),
+        files(&site.join("public")),
+        files(&fresh.path().join("public")),
     );
     let names = |s: &[(std::path::PathBuf, Vec<u8>)]| -> Vec<String> {
         s.iter().map(|(p, _)| p.display().to_string()).collect()

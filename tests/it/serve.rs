@@ -3,418 +3,19 @@
 //! Events to it over 127.0.0.1, as a browser would. Conditions are polled up to a deadline,
 //! never assumed after a sleep.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::common::copy_dir;
+use crate::harness::{ARTICLE, ARTICLE_URL, Events, Serve, SiteTest, eventually};
 
-/// How long any one condition may take to come true before the test fails.
-pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
-
-pub(crate) const ARTICLE: &str = "content/articles/first-steps.md";
-pub(crate) const ARTICLE_URL: &str = "/articles/first-steps/";
-
-// ---------------------------------------------------------------------------------------
-// The site under test: a temporary copy of the fixture, with a sibling folder outside it.
-
-pub(crate) struct Site {
-    pub(crate) dir: tempfile::TempDir,
-}
-
-impl Site {
-    pub(crate) fn new() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/site");
-        copy_dir(&fixture, &dir.path().join("site"));
-        std::fs::create_dir(dir.path().join("outside")).unwrap();
-        Site { dir }
-    }
-
-    pub(crate) fn root(&self) -> PathBuf {
-        self.dir.path().join("site")
-    }
-
-    /// A folder beside the site: nothing in it may ever be served.
-    pub(crate) fn outside(&self) -> PathBuf {
-        self.dir.path().join("outside")
-    }
-
-    pub(crate) fn path(&self, rel: &str) -> PathBuf {
-        self.root().join(rel)
-    }
-
-    pub(crate) fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap()
-    }
-
-    pub(crate) fn write(&self, rel: &str, text: &str) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    pub(crate) fn replace(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert!(text.contains(from), "{rel} does not contain {from:?}");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    pub(crate) fn assert_no_public(&self) {
-        assert!(
-            !self.path("public").exists(),
-            "grove serve created public/ in the site folder"
-        );
-    }
-}
-
-/// Polls `check` until it returns `Some`, or fails the test after [`DEADLINE`].
-pub(crate) fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = check() {
-            return v;
-        }
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// The server process. Dropping it kills the process, so a failing test leaves nothing behind.
-
-pub(crate) struct Serve {
-    pub(crate) child: Child,
-    pub(crate) port: u16,
-    /// The editor's own port (printed as `editor at ...`), when editing is on.
-    pub(crate) editor_port: Option<u16>,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Serve {
-    pub(crate) fn start(site: &Site) -> Serve {
-        Serve::start_with(site, &["--port", "0"])
-    }
-
-    /// Runs `grove serve ARGS` in the site folder, as a person previewing their site would.
-    pub(crate) fn start_with(site: &Site, args: &[&str]) -> Serve {
-        Serve::spawn(
-            Command::new(env!("CARGO_BIN_EXE_grove"))
-                .current_dir(site.root())
-                .arg("serve")
-                .args(args),
-        )
-    }
-
-    pub(crate) fn spawn(command: &mut Command) -> Serve {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let out = child.stdout.take().unwrap();
-        let lines = Arc::clone(&stdout);
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let mut err = child.stderr.take().unwrap();
-        let text = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                text.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-        let mut serve = Serve {
-            child,
-            port: 0,
-            editor_port: None,
-            stdout,
-            stderr,
-        };
-        serve.port = eventually("the `serving at` line", || {
-            if let Ok(Some(status)) = serve.child.try_wait() {
-                panic!(
-                    "grove serve exited with {status}:\n{}",
-                    serve.stderr.lock().unwrap()
-                );
-            }
-            serve.lines().iter().find_map(|l| {
-                l.strip_prefix("serving at http://127.0.0.1:")?
-                    .strip_suffix('/')?
-                    .parse()
-                    .ok()
-            })
-        });
-        // Printed before the `serving at` line.
-        serve.editor_port = serve.lines().iter().find_map(|l| {
-            l.strip_prefix("editor at http://127.0.0.1:")?
-                .strip_suffix('/')?
-                .parse()
-                .ok()
-        });
-        serve
-    }
-
-    /// The editor's port; the preview's when editing is off (its requests are refused
-    /// there).
-    pub(crate) fn editor(&self) -> u16 {
-        self.editor_port.unwrap_or(self.port)
-    }
-
-    /// The `Host` (and, with `http://`, the `Origin`) of the editor's pages.
-    pub(crate) fn editor_host(&self) -> String {
-        format!("127.0.0.1:{}", self.editor())
-    }
-
-    pub(crate) fn editor_get(&self, path: &str) -> Response {
-        http(
-            self.editor(),
-            &format!("GET {path} HTTP/1.1\r\nHost: {}\r\n", self.editor_host()),
-        )
-    }
-
-    pub(crate) fn lines(&self) -> Vec<String> {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    pub(crate) fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// Waits for a line on stdout that satisfies `want`, and returns it.
-    pub(crate) fn wait_line(&self, what: &str, want: impl Fn(&str) -> bool) -> String {
-        eventually(what, || self.lines().into_iter().find(|l| want(l)))
-    }
-
-    pub(crate) fn rebuild_lines(&self) -> Vec<String> {
-        self.lines()
-            .into_iter()
-            .filter(|l| l.starts_with("rebuilt ") || l.starts_with("updated "))
-            .collect()
-    }
-
-    pub(crate) fn get(&self, path: &str) -> Response {
-        self.send(&format!("GET {path} HTTP/1.1\r\nHost: {}\r\n", self.host()))
-    }
-
-    /// The `Host` a browser sends to this server.
-    pub(crate) fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-
-    /// Sends a request head (without the final blank line) and reads the whole response.
-    pub(crate) fn send(&self, head: &str) -> Response {
-        http(self.port, head)
-    }
-
-    pub(crate) fn events(&self) -> Events {
-        Events::open(self.port)
-    }
-
-    /// Polls `path` until its body contains `text`.
-    pub(crate) fn wait_for_text(&self, path: &str, text: &str) -> Response {
-        eventually(&format!("{path} to show {text:?}"), || {
-            let r = self.get(path);
-            (r.status == 200 && r.text().contains(text)).then_some(r)
-        })
-    }
-
-    pub(crate) fn wait_exit(&mut self) -> ExitStatus {
-        eventually("grove serve to exit", || self.child.try_wait().unwrap())
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// A small HTTP/1.1 client: raw request targets are needed to test path traversal, which
-// a URL-normalising client would clean up before sending.
-
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Response {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-pub(crate) fn http(port: u16, head: &str) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    stream
-        .write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())
-        .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
-}
-
-pub(crate) fn parse_response(raw: &[u8]) -> Response {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case("Transfer-Encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        body = dechunk(&body);
-    }
-    Response {
-        status,
-        headers,
-        body,
-    }
-}
-
-pub(crate) fn dechunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = raw.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size_text = String::from_utf8_lossy(&raw[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        let start = line_end + 2;
-        out.extend_from_slice(&raw[start..start + size]);
-        raw = &raw[start + size + 2..];
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// A live-reload listener on /__grove/live, like a tab's WebSocket.
-
-#[derive(Debug, Clone)]
-pub(crate) struct Event {
-    pub(crate) name: String,
-    pub(crate) data: String,
-}
-
-impl Event {
-    pub(crate) fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.data).unwrap()
-    }
-}
-
-pub(crate) struct Events {
-    pub(crate) rx: mpsc::Receiver<Event>,
-    pub(crate) stream: TcpStream,
-}
-
-impl Events {
-    pub(crate) fn open(port: u16) -> Events {
-        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        let kept = stream.try_clone().unwrap();
-        let url = format!("ws://127.0.0.1:{port}/__grove/live");
-        let (mut socket, response) = tungstenite::client(url.as_str(), stream)
-            .unwrap_or_else(|e| panic!("the live-reload handshake failed: {e}"));
-        assert_eq!(response.status().as_u16(), 101);
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            while let Ok(message) = socket.read() {
-                let tungstenite::Message::Text(text) = message else {
-                    continue;
-                };
-                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-                let name = json["event"].as_str().unwrap_or_default().to_string();
-                let event = Event {
-                    name,
-                    data: text.to_string(),
-                };
-                if tx.send(event).is_err() {
-                    return;
-                }
-            }
-        });
-        Events { rx, stream: kept }
-    }
-
-    pub(crate) fn next(&self) -> Event {
-        self.rx
-            .recv_timeout(DEADLINE)
-            .unwrap_or_else(|_| panic!("no event within {DEADLINE:?}"))
-    }
-
-    /// Skips events until one named `name` arrives.
-    pub(crate) fn wait(&self, name: &str) -> Event {
-        let start = Instant::now();
-        loop {
-            let left = DEADLINE.saturating_sub(start.elapsed());
-            match self.rx.recv_timeout(left) {
-                Ok(e) if e.name == name => return e,
-                Ok(_) => {}
-                Err(_) => panic!("no `{name}` event within {DEADLINE:?}"),
-            }
-        }
-    }
-
-    /// The `hello` message every new connection starts with.
-    pub(crate) fn hello(&self) -> serde_json::Value {
-        let e = self.next();
-        assert_eq!(e.name, "hello", "{e:?}");
-        e.json()
-    }
-}
-
-impl Drop for Events {
-    fn drop(&mut self) {
-        let _ = self.stream.shutdown(Shutdown::Both);
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // HTTP
 
 #[test]
 fn serves_pages_and_files_with_their_content_types() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let files: &[(&str, &str)] = &[
         ("a.js", "text/javascript; charset=utf-8"),
         ("a.mjs", "text/javascript; charset=utf-8"),
@@ -434,7 +35,7 @@ fn serves_pages_and_files_with_their_content_types() {
     for (name, _) in files {
         site.write(&format!("static/files/{name}"), &format!("bytes of {name}"));
     }
-    let serve = Serve::start(&site);
+    let serve = site.serve();
 
     for (path, text) in [
         ("/", "Welcome to the fixture home page."),
@@ -473,8 +74,8 @@ fn serves_pages_and_files_with_their_content_types() {
 
 #[test]
 fn a_folder_asked_for_without_its_slash_redirects() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let r = serve.get("/faq");
     assert_eq!(r.status, 301);
     assert_eq!(r.header("Location"), Some("/faq/"));
@@ -487,8 +88,8 @@ fn a_folder_asked_for_without_its_slash_redirects() {
 
 #[test]
 fn a_missing_page_gets_the_theme_404_page_with_status_404() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     for path in ["/no-such-page/", "/no-such-file.css", "/faq/nope"] {
         let r = serve.get(path);
         assert_eq!(r.status, 404, "{path}");
@@ -507,8 +108,8 @@ fn a_missing_page_gets_the_theme_404_page_with_status_404() {
 
 #[test]
 fn head_answers_with_the_headers_of_get_and_no_body() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     for path in [ARTICLE_URL, "/css/site.css", "/nope/"] {
         let get = serve.get(path);
@@ -522,8 +123,8 @@ fn head_answers_with_the_headers_of_get_and_no_body() {
 
 #[test]
 fn an_unchanged_file_answers_304_to_its_etag() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     for path in [ARTICLE_URL, "/css/site.css"] {
         let first = serve.get(path);
@@ -552,8 +153,8 @@ fn an_unchanged_file_answers_304_to_its_etag() {
 
 #[test]
 fn methods_other_than_get_and_head_are_refused_with_405() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
         let r = serve.send(&format!(
@@ -566,12 +167,12 @@ fn methods_other_than_get_and_head_are_refused_with_405() {
 
 #[test]
 fn no_request_reaches_a_file_outside_the_site() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let secret = "SECRET-OUTSIDE-THE-SITE";
     std::fs::write(site.outside().join("secret.txt"), secret).unwrap();
     std::fs::write(site.dir.path().join("secret.txt"), secret).unwrap();
     // Links out of the site stop the build itself (serve_hardening.rs); here, paths only.
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let host = serve.host();
     let port = serve.port;
     let absolute = site.dir.path().join("secret.txt").display().to_string();
@@ -626,8 +227,8 @@ fn no_request_reaches_a_file_outside_the_site() {
 
 #[test]
 fn prints_the_address_then_one_line_per_rebuild() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     site.replace(ARTICLE, "says hello", "says goodbye");
@@ -649,10 +250,10 @@ fn prints_the_address_then_one_line_per_rebuild() {
 
 #[test]
 fn a_taken_port_is_reported_and_the_next_one_is_used() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let serve = Serve::start_with(&site, &["--port", &port.to_string()]);
+    let serve = site.serve_with(&["--port", &port.to_string()]);
     assert!(serve.port > port, "serving on {}", serve.port);
     let said = serve.lines().join("\n");
     assert!(
@@ -665,8 +266,8 @@ fn a_taken_port_is_reported_and_the_next_one_is_used() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_the_server_cleanly() {
-    let site = Site::new();
-    let mut serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let mut serve = site.serve();
     assert_eq!(serve.get("/").status, 200);
     let pid = serve.child.id() as libc::pid_t;
     // SAFETY: sends a signal to the child this test started and still owns.
@@ -678,17 +279,17 @@ fn ctrl_c_stops_the_server_cleanly() {
 
 #[test]
 fn a_draft_has_a_banner_in_the_preview_and_none_with_the_drafts_flag() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     site.write(
         "content/articles/unfinished.md",
         "+++\ntitle = \"Unfinished\"\ndraft = true\n+++\n\nNot ready yet.\n",
     );
-    let plain = Serve::start(&site);
+    let plain = site.serve();
     let page = plain.wait_for_text("/articles/unfinished/", "Not ready yet.");
     assert!(page.text().contains(grove::render::banner::HTML));
     drop(plain);
     // --drafts: drafts are pages like any other, everywhere, as `grove build --drafts`.
-    let with_drafts = Serve::start_with(&site, &["--port", "0", "--drafts"]);
+    let with_drafts = site.serve_with(&["--drafts"]);
     let page = with_drafts.wait_for_text("/articles/unfinished/", "Not ready yet.");
     assert!(!page.text().contains("data-grove-draft"));
     assert!(with_drafts.get("/articles/").text().contains("Unfinished"));
@@ -699,8 +300,8 @@ fn a_draft_has_a_banner_in_the_preview_and_none_with_the_drafts_flag() {
 
 #[test]
 fn served_pages_carry_the_live_script_and_local_links_but_built_pages_do_not() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let page = serve.get(ARTICLE_URL).text();
     // The script and the editing links (tests/it/edit.rs) go just before `</body>`.
     let tail = &page[page
@@ -761,8 +362,8 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn saving_a_page_sends_reload_and_serves_the_new_text() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     let hello = events.hello();
     assert!(hello["error"].is_null(), "{hello}");
@@ -787,8 +388,8 @@ fn saving_a_page_sends_reload_and_serves_the_new_text() {
 
 #[test]
 fn a_save_that_renames_a_new_file_over_the_page_is_seen() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     // Write the new text beside the page, then rename it over (vim, many IDEs).
@@ -820,8 +421,8 @@ fn a_save_that_renames_a_new_file_over_the_page_is_seen() {
 
 #[test]
 fn editor_droppings_do_not_trigger_rebuilds() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     for dropping in [
@@ -855,8 +456,8 @@ fn editor_droppings_do_not_trigger_rebuilds() {
 
 #[test]
 fn a_broken_file_keeps_the_last_good_site_and_reports_file_and_line() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     // Front matter that is not valid TOML: an unclosed string on line 4 of the file.
@@ -899,8 +500,8 @@ fn a_broken_file_keeps_the_last_good_site_and_reports_file_and_line() {
 
 #[test]
 fn a_broken_config_keeps_the_last_good_site_until_fixed() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     site.replace(
@@ -923,8 +524,8 @@ fn a_broken_config_keeps_the_last_good_site_until_fixed() {
 
 #[test]
 fn a_deleted_page_disappears_and_a_new_page_appears() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     std::fs::remove_file(site.path("content/about.md")).unwrap();
@@ -955,8 +556,8 @@ fn a_deleted_page_disappears_and_a_new_page_appears() {
 
 #[test]
 fn a_stylesheet_change_swaps_css_without_a_page_reload() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     site.write(
@@ -975,8 +576,8 @@ fn a_stylesheet_change_swaps_css_without_a_page_reload() {
 
 #[test]
 fn a_template_change_rebuilds_every_page() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let events = serve.events();
     events.hello();
     site.replace(
@@ -1006,8 +607,8 @@ fn a_template_change_rebuilds_every_page() {
 
 #[test]
 fn fifty_open_live_reload_sockets_do_not_starve_page_requests() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let streams: Vec<Events> = (0..50).map(|_| serve.events()).collect();
     for s in &streams {
         s.hello();
@@ -1026,7 +627,7 @@ fn fifty_open_live_reload_sockets_do_not_starve_page_requests() {
 
 #[test]
 fn when_the_first_build_fails_an_error_page_turns_into_the_site_once_fixed() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     site.replace(
         ARTICLE,
         "title = \"First steps\"",

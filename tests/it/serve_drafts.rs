@@ -10,8 +10,8 @@ use std::process::Command;
 
 use grove::render::banner;
 
-use crate::common::{build, copy_dir, repo, stderr};
-use crate::serve::{Serve, eventually};
+use crate::harness::{build, copy_dir, repo, stderr};
+use crate::harness::{Serve, eventually};
 
 const DRAFT: &str = "content/articles/draft.md";
 const DRAFT_URL: &str = "/articles/draft/";
@@ -52,7 +52,7 @@ fn serve(root: &Path, args: &[&str]) -> Serve {
 fn built_urls(root: &Path, out: &Path) -> Vec<String> {
     let done = build(root, &["--output", out.to_str().unwrap()]);
     assert!(done.status.success(), "{}", stderr(&done));
-    crate::common::snapshot(out)
+    crate::harness::files(out)
         .into_iter()
         .map(|(rel, _)| {
             let rel = rel.to_string_lossy().replace('\\', "/");
@@ -81,7 +81,7 @@ fn a_draft_is_served_with_its_banner_and_left_out_of_every_other_output() {
     let (dir, root) = site();
     let urls = built_urls(&root, &dir.path().join("public"));
     // The build has no trace of the draft, nor of the banner.
-    for (rel, bytes) in crate::common::snapshot(&dir.path().join("public")) {
+    for (rel, bytes) in crate::harness::files(&dir.path().join("public")) {
         let text = String::from_utf8_lossy(&bytes);
         for trace in [
             MARK,

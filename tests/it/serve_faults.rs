@@ -5,228 +5,35 @@
 //! binary with `--port 0` on a temporary site and talks HTTP over 127.0.0.1; conditions are
 //! polled up to a deadline, never assumed after a sleep.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{copy_dir, repo, write};
-
-/// How long a condition may take to come true before the test fails (a loaded machine
-/// can take seconds for what usually takes milliseconds).
-const DEADLINE: Duration = Duration::from_secs(30);
+use crate::harness::{Response, SiteTest, copy_dir, http, small_article as article, write};
 
 const ARTICLE: &str = "content/articles/first.md";
 
-fn article(text: &str) -> String {
-    format!("+++\ntitle = \"First\"\ndate = 2025-01-02\n+++\n{text}\n")
+/// One request on its own connection; a body cut short is an answer too, as a download
+/// of a file rewritten while it was sent may get.
+fn get_any(port: u16, path: &str) -> Response {
+    http(port, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"))
 }
 
-/// A small site: home, an article list with two articles, a plain page, a static file.
-fn site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    copy_dir(
-        &repo().join("tests/fixtures/minimal-theme"),
-        &root.join("themes/minimal"),
-    );
-    write(
-        root,
-        "config.toml",
-        "title = \"Preview\"\nbase_url = \"https://test.example\"\ntheme = \"minimal\"\n",
-    );
-    write(
-        root,
-        "content/_index.md",
-        "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
-    );
-    write(
-        root,
-        "content/articles/_index.md",
-        "+++\ntitle = \"Articles\"\n+++\n",
-    );
-    write(root, ARTICLE, &article("The first article."));
-    write(
-        root,
-        "content/articles/second.md",
-        "+++\ntitle = \"Second\"\ndate = 2025-01-03\n+++\nThe second article.\n",
-    );
-    write(
-        root,
-        "content/about.md",
-        "+++\ntitle = \"About\"\n+++\nAbout us.\n",
-    );
-    write(root, "static/robots.txt", "User-agent: *\n");
-    dir
-}
-
-/// `grove serve` on a site; killed when dropped.
-struct Serve {
-    child: Child,
-    port: u16,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
-fn collect(pipe: impl Read + Send + 'static, into: Arc<Mutex<Vec<String>>>) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            into.lock().unwrap().push(line);
-        }
-    });
-}
-
-impl Serve {
-    fn start(root: &Path) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_grove"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = Arc::new(Mutex::new(Vec::new()));
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        collect(child.stdout.take().unwrap(), Arc::clone(&stdout));
-        collect(child.stderr.take().unwrap(), Arc::clone(&stderr));
-        let mut serve = Serve {
-            child,
-            port: 0,
-            stdout,
-            stderr,
-        };
-        serve.port = serve.eventually("the `serving at` line", |s| {
-            s.stdout.lock().unwrap().iter().find_map(|l| {
-                l.strip_prefix("serving at http://127.0.0.1:")?
-                    .strip_suffix('/')?
-                    .parse()
-                    .ok()
-            })
-        });
-        serve
-    }
-
-    /// Polls `check` until it gives a value; fails if the server died or time ran out.
-    fn eventually<T>(&mut self, what: &str, mut check: impl FnMut(&Serve) -> Option<T>) -> T {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "grove serve exited ({status}) while waiting for {what}:\n{}",
-                    self.stderr()
-                );
-            }
-            if let Some(v) = check(self) {
-                return v;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}\nstdout:\n{}\nstderr:\n{}",
-                self.stdout.lock().unwrap().join("\n"),
-                self.stderr()
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().join("\n")
-    }
-
-    fn rebuilds(&self) -> usize {
-        self.stdout
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.starts_with("rebuilt "))
-            .count()
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let (status, body) = get(self.port, path);
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    /// Waits until `path` answers `status` with a body that contains `text`.
-    fn wait_for(&mut self, path: &str, status: u16, text: &str) {
-        self.eventually(&format!("{path} to answer {status} with {text:?}"), |s| {
-            let (got, body) = s.get(path);
-            (got == status && body.contains(text)).then_some(())
-        });
-    }
-
-    /// The server is alive, answers, and never panicked.
-    fn assert_healthy(&mut self) {
-        assert!(
-            self.child.try_wait().unwrap().is_none(),
-            "grove serve exited"
-        );
-        let (status, _) = self.get("/");
-        assert_eq!(status, 200);
-        let err = self.stderr();
-        assert!(
-            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-            "{err}"
-        );
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request on its own connection: the status and the body (exactly `Content-Length`
-/// bytes; a shorter body fails the test, since a browser would show a cut page).
-fn get(port: u16, path: &str) -> (u16, Vec<u8>) {
-    let (status, body, complete) = get_any(port, path);
-    assert!(complete, "{path}: body cut short");
-    (status, body)
-}
-
-/// The same, but a body cut short is an answer too (`false`): what a download of a file
-/// rewritten while it was sent may get.
-fn get_any(port: u16, path: &str) -> (u16, Vec<u8>, bool) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a response head");
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = raw[end + 4..].to_vec();
-    let length = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("content-length")
-            .then(|| value.trim().parse::<usize>().unwrap())
-    });
-    let complete = length.is_none_or(|l| body.len() == l);
-    (status, body, complete)
+/// The same, but the body must be whole: a browser would show a cut page.
+fn get(port: u16, path: &str) -> Response {
+    let r = get_any(port, path);
+    assert!(r.complete(), "{path}: body cut short");
+    r
 }
 
 #[test]
 fn static_file_deleted_or_rewritten_while_being_sent() {
-    let site = site();
-    let root = site.path();
+    let site = SiteTest::small();
+    let root = &site.root();
     let big = |fill: u8| vec![fill; 8 * 1024 * 1024];
     std::fs::write(root.join("static/big.bin"), big(b'a')).unwrap();
-    let mut serve = Serve::start(root);
+    let mut serve = site.serve();
     serve.wait_for("/robots.txt", 200, "User-agent");
-    let (status, body) = get(serve.port, "/big.bin");
-    assert_eq!((status, body.len()), (200, 8 * 1024 * 1024));
+    let r = get(serve.port, "/big.bin");
+    assert_eq!((r.status, r.body.len()), (200, 8 * 1024 * 1024));
 
     let port = serve.port;
     let readers: Vec<_> = (0..4)
@@ -234,7 +41,8 @@ fn static_file_deleted_or_rewritten_while_being_sent() {
             std::thread::spawn(move || {
                 let mut seen = Vec::new();
                 for _ in 0..15 {
-                    let (status, body, complete) = get_any(port, "/big.bin");
+                    let r = get_any(port, "/big.bin");
+                    let (status, body, complete) = (r.status, &r.body, r.complete());
                     // Whole and of one version, or cut off (the browser tries again):
                     // never a whole answer that mixes old and new bytes.
                     // An empty answer is the file caught between a rewrite's truncation
@@ -272,8 +80,8 @@ fn static_file_deleted_or_rewritten_while_being_sent() {
         "{statuses:?}"
     );
 
-    serve.eventually("big.bin to be its last version", |_| {
-        let (status, body) = get(port, "/big.bin");
+    serve.until("big.bin to be its last version", |_| {
+        let Response { status, body, .. } = get(port, "/big.bin");
         (status == 200 && body.len() == 8 * 1024 * 1024 && body[0] == b'd').then_some(())
     });
     serve.assert_healthy();
@@ -281,9 +89,9 @@ fn static_file_deleted_or_rewritten_while_being_sent() {
 
 #[test]
 fn page_deleted_and_folder_renamed_under_the_watcher() {
-    let site = site();
-    let root = site.path();
-    let mut serve = Serve::start(root);
+    let site = SiteTest::small();
+    let root = &site.root();
+    let mut serve = site.serve();
     serve.wait_for("/articles/first/", 200, "The first article.");
 
     std::fs::remove_file(root.join(ARTICLE)).unwrap();
@@ -311,15 +119,15 @@ fn page_deleted_and_folder_renamed_under_the_watcher() {
 
 #[test]
 fn content_folder_deleted_and_made_again() {
-    let site = site();
-    let root = site.path();
-    let mut serve = Serve::start(root);
+    let site = SiteTest::small();
+    let root = &site.root();
+    let mut serve = site.serve();
     serve.wait_for("/about/", 200, "About us.");
 
     let saved = tempfile::tempdir().unwrap();
     copy_dir(&root.join("content"), saved.path());
     std::fs::remove_dir_all(root.join("content")).unwrap();
-    serve.eventually("the missing content folder to be reported", |s| {
+    serve.until("the missing content folder to be reported", |s| {
         s.stderr()
             .contains("there is no content folder")
             .then_some(())
@@ -342,14 +150,14 @@ fn content_folder_deleted_and_made_again() {
 
 #[test]
 fn broken_config_is_reported_then_fixed() {
-    let site = site();
-    let root = site.path();
-    let mut serve = Serve::start(root);
+    let site = SiteTest::small();
+    let root = &site.root();
+    let mut serve = site.serve();
     serve.wait_for("/about/", 200, "<title>About</title>");
 
     let good = std::fs::read_to_string(root.join("config.toml")).unwrap();
     write(root, "config.toml", "title = \"Preview\nbase_url = 3\n");
-    serve.eventually("the config error to be reported", |s| {
+    serve.until("the config error to be reported", |s| {
         s.stderr().contains("config.toml:1:").then_some(())
     });
     serve.wait_for("/about/", 200, "About us.");
@@ -359,7 +167,7 @@ fn broken_config_is_reported_then_fixed() {
         "config.toml",
         "title = \"Preview\"\ntheme = \"nope\"\n",
     );
-    serve.eventually("the missing theme to be reported", |s| {
+    serve.until("the missing theme to be reported", |s| {
         s.stderr().contains("theme `nope` not found").then_some(())
     });
     write(
@@ -378,11 +186,11 @@ fn broken_config_is_reported_then_fixed() {
 
 #[test]
 fn thousands_of_saves_in_a_burst() {
-    let site = site();
-    let root = site.path();
-    let mut serve = Serve::start(root);
+    let site = SiteTest::small();
+    let root = &site.root();
+    let mut serve = site.serve();
     serve.wait_for("/articles/first/", 200, "The first article.");
-    let before = serve.rebuilds();
+    let before = serve.rebuild_lines().len();
 
     const SAVES: usize = 2_000;
     let target = root.join(ARTICLE);
@@ -403,18 +211,18 @@ fn thousands_of_saves_in_a_burst() {
     // each save in turn long after the writing ended. (How many rebuilds that takes
     // depends on the machine's timing; what a person sees does not.)
     let mut settled = (0, Instant::now());
-    serve.eventually("rebuilds to stop after the burst", |s| {
-        let n = s.rebuilds();
+    serve.until("rebuilds to stop after the burst", |s| {
+        let n = s.rebuild_lines().len();
         if n != settled.0 {
             settled = (n, Instant::now());
         }
         (settled.1.elapsed() > Duration::from_secs(1)).then_some(())
     });
-    eprintln!("{SAVES} saves -> {} rebuilds", serve.rebuilds() - before);
-    let (_, list) = serve.get("/articles/");
+    eprintln!("{SAVES} saves -> {} rebuilds", serve.rebuild_lines().len() - before);
+    let list = serve.get("/articles/").text();
     assert!(list.contains("First"), "{list}");
     // A rebuild may catch a page half-written (and say so) but must then show the last save.
-    let (_, page) = serve.get("/articles/first/");
+    let page = serve.get("/articles/first/").text();
     assert!(page.contains(&last), "{page}");
     serve.assert_healthy();
 }

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::serve::{ARTICLE_URL, DEADLINE, Serve, Site, eventually, parse_response};
+use crate::harness::{ARTICLE_URL, DEADLINE, Serve, SiteTest, eventually, parse_response};
 
 /// Sends `raw` as it is and reads until the server closes (or `DEADLINE`).
 fn raw_exchange(port: u16, raw: &[u8]) -> Vec<u8> {
@@ -37,12 +37,12 @@ fn status_of(raw: &[u8]) -> u16 {
 
 #[test]
 fn only_the_previews_own_addresses_are_answered() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     site.write(
         "content/articles/unfinished.md",
         "+++\ntitle = \"Unfinished\"\ndraft = true\n+++\n\nA draft nobody else may read.\n",
     );
-    let serve = Serve::start_with(&site, &["--port", "0", "--drafts"]);
+    let serve = site.serve_with(&["--drafts"]);
     let port = serve.port;
     for host in [
         "evil.example",
@@ -77,8 +77,8 @@ fn only_the_previews_own_addresses_are_answered() {
 
 #[test]
 fn live_reload_refuses_pages_of_other_sites() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     let handshake = |origin: &str| {
         let raw = raw_exchange(
@@ -101,8 +101,8 @@ fn live_reload_refuses_pages_of_other_sites() {
 
 #[test]
 fn six_hundred_half_sent_requests_do_not_lock_out_a_page_request() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     let mut held = Vec::new();
     for _ in 0..600 {
@@ -126,8 +126,8 @@ fn six_hundred_half_sent_requests_do_not_lock_out_a_page_request() {
 
 #[test]
 fn a_head_sent_a_byte_at_a_time_is_cut_off_with_408() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_millis(500)))
@@ -165,8 +165,8 @@ fn a_head_sent_a_byte_at_a_time_is_cut_off_with_408() {
 
 #[test]
 fn ambiguous_or_oversized_heads_get_a_status_line_not_a_reset() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let host = serve.host();
     let cases: Vec<(String, u16)> = vec![
         (
@@ -200,8 +200,8 @@ fn ambiguous_or_oversized_heads_get_a_status_line_not_a_reset() {
 
 #[test]
 fn a_body_still_arriving_after_a_refusal_does_not_swallow_the_answer() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
     let length = 300 * 1024;
@@ -229,11 +229,11 @@ fn a_body_still_arriving_after_a_refusal_does_not_swallow_the_answer() {
 
 #[test]
 fn static_files_answer_byte_ranges() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let video: Vec<u8> = (0..400_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::create_dir_all(site.path("static/media")).unwrap();
     std::fs::write(site.path("static/media/clip.mp4"), &video).unwrap();
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let host = serve.host();
     let get = |range: &str| {
         serve.send(&format!(
@@ -278,12 +278,12 @@ fn rss_mib(pid: u32) -> u64 {
 #[cfg(target_os = "linux")]
 #[test]
 fn forty_slow_readers_of_a_large_file_do_not_hold_it_in_memory() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
     std::fs::create_dir_all(site.path("static")).unwrap();
     std::fs::write(site.path("static/big.bin"), &big).unwrap();
     drop(big);
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let host = serve.host();
     let before = rss_mib(serve.child.id());
     let readers: Vec<TcpStream> = (0..40)
@@ -314,7 +314,7 @@ fn forty_slow_readers_of_a_large_file_do_not_hold_it_in_memory() {
 
 /// Runs `grove serve` in `site` under a shell that sets the open-file limits first.
 #[cfg(target_os = "linux")]
-fn serve_with_limits(site: &Site, ulimit: &str) -> Serve {
+fn serve_with_limits(site: &SiteTest, ulimit: &str) -> Serve {
     Serve::spawn(
         std::process::Command::new("sh")
             .current_dir(site.root())
@@ -342,7 +342,7 @@ fn open_file_limits(pid: u32) -> (String, String) {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_soft_open_file_limit_is_raised_to_the_hard_one() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let serve = serve_with_limits(&site, "ulimit -S -n 256 && ulimit -H -n 4096");
     let (soft, hard) = open_file_limits(serve.child.id());
     assert_eq!(hard, "4096");
@@ -352,7 +352,7 @@ fn the_soft_open_file_limit_is_raised_to_the_hard_one() {
 #[cfg(target_os = "linux")]
 #[test]
 fn out_of_file_descriptors_a_file_is_503_never_404() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     let serve = serve_with_limits(&site, "ulimit -n 48");
     let host = serve.host();
     // One connection of the tab's, kept open.
@@ -396,7 +396,7 @@ fn out_of_file_descriptors_a_file_is_503_never_404() {
 #[cfg(unix)]
 #[test]
 fn the_preview_refuses_a_link_out_of_the_site_as_the_build_does() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     std::fs::write(site.outside().join("secret.txt"), "SECRET-OUTSIDE").unwrap();
     std::fs::create_dir_all(site.path("static")).unwrap();
     std::os::unix::fs::symlink(
@@ -404,7 +404,7 @@ fn the_preview_refuses_a_link_out_of_the_site_as_the_build_does() {
         site.path("static/leak.txt"),
     )
     .unwrap();
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let page = serve.get("/");
     assert_eq!(page.status, 500);
     assert!(page.text().contains("static/leak.txt"), "{}", page.text());
