@@ -16,7 +16,10 @@ fn builds(case: &str, change: impl FnOnce(&SiteTest)) -> SiteTest {
 fn byte_order_mark_is_accepted_in_pages_and_config() {
     let site = builds("bom", |_| {});
     let html = site.read("public/about/index.html");
-    assert!(!html.contains('\u{feff}'), "the BOM must not reach the page");
+    assert!(
+        !html.contains('\u{feff}'),
+        "the BOM must not reach the page"
+    );
     insta::assert_snapshot!(html);
 }
 
@@ -133,8 +136,11 @@ fn a_link_out_of_the_site_is_never_published() {
     site.write("config.toml", "title = \"x\"\ntheme = \"minimal\"\n");
     site.write("static/files/a.txt", "inside");
     crate::harness::write(&site.outside(), "secret.txt", "root:x:0:0");
-    std::os::unix::fs::symlink(site.outside().join("secret.txt"), site.path("static/leak.txt"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        site.outside().join("secret.txt"),
+        site.path("static/leak.txt"),
+    )
+    .unwrap();
     let err = site.build_fails();
     assert!(!err.contains("root:x"), "{err}");
     let check = site.check(&[]).fails();

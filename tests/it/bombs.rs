@@ -10,9 +10,9 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{fixture, write};
 use crate::edit::{FILE, json, open, post, save_request};
 use crate::harness::SiteTest;
+use crate::harness::{fixture, write};
 
 const COUNT: usize = 20_000;
 const LINKS_WITHIN: Duration = Duration::from_secs(20);

@@ -159,7 +159,10 @@ fn hashed_asset_url_changes_when_the_file_changes() {
     site.write("themes/plain/static/css/site.css", "body { color: red; }\n");
     let site = site.built();
     let hash = |s: &str| s.split("/css/site.").nth(1).unwrap()[..16].to_string();
-    assert_ne!(hash(&page("index.html")), hash(&site.read("public/index.html")));
+    assert_ne!(
+        hash(&page("index.html")),
+        hash(&site.read("public/index.html"))
+    );
 }
 
 #[test]

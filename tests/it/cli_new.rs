@@ -51,13 +51,19 @@ fn new_files_of_every_kind_build_and_appear_on_the_site() {
 
     site.build(&["--drafts"]).ok();
     let html = site.read("public/articles/finding-calm-again/index.html");
-    assert!(html.contains("<h1 id=\"page_title\">Finding &quot;calm&quot; \\ again</h1>"), "{html}");
+    assert!(
+        html.contains("<h1 id=\"page_title\">Finding &quot;calm&quot; \\ again</h1>"),
+        "{html}"
+    );
     for (page, title) in [
         ("faq/index.html", "How long does it take?"),
         ("team/index.html", "Jane Doe"),
         ("fees/index.html", "Fees"),
     ] {
-        assert!(site.read(&format!("public/{page}")).contains(title), "{page}");
+        assert!(
+            site.read(&format!("public/{page}")).contains(title),
+            "{page}"
+        );
     }
 }
 

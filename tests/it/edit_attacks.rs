@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::harness::files;
 use crate::edit::{FILE, PNG, json, open, picture_headers, post, post_as, save_request};
+use crate::harness::files;
 use crate::harness::{ARTICLE, ARTICLE_URL, DEADLINE, SiteTest, eventually};
 
 #[test]

@@ -13,7 +13,9 @@ use crate::harness::{SiteTest, write};
 /// A copy of `tests/fixtures/broken/<case>` on the minimal theme, with an earlier build in
 /// `public/` that a failed build must leave alone.
 fn broken(case: &str) -> SiteTest {
-    with_public(SiteTest::fixture_with_minimal_theme(&format!("broken/{case}")))
+    with_public(SiteTest::fixture_with_minimal_theme(&format!(
+        "broken/{case}"
+    )))
 }
 
 /// The build fixture (articles, FAQ, team, the `plain` theme) with an earlier `public/`.
@@ -205,7 +207,10 @@ fn the_command_itself() {
     let mut report = String::new();
     let empty = SiteTest::empty();
     let run = empty.build(&[]).fails();
-    report.push_str(&format!("$ grove build   # no config.toml\n{}\n", run.stderr));
+    report.push_str(&format!(
+        "$ grove build   # no config.toml\n{}\n",
+        run.stderr
+    ));
     let site = build_site();
     for (label, output) in [
         ("the site itself", site.root()),
@@ -238,7 +243,11 @@ fn grove_new() {
         let run = site
             .grove(&["new", args[0], args[1], "--root", root.to_str().unwrap()])
             .fails();
-        report.push_str(&format!("$ grove new {}   # {label}\n{}\n", args.join(" "), run.transcript()));
+        report.push_str(&format!(
+            "$ grove new {}   # {label}\n{}\n",
+            args.join(" "),
+            run.transcript()
+        ));
     }
     assert_eq!(site.read("content/faq/is-it-safe.md"), "my own words");
     insta::assert_snapshot!(report);

@@ -16,9 +16,13 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-/// How long any one condition may take to come true before the test fails (a loaded
-/// machine can take seconds for what usually takes milliseconds).
-pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
+/// How long a read or an awaited event may take. Some tests read until the server stops
+/// sending: it must stay shorter than the live-reload socket's keep-alive period.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
+
+/// How long any one polled condition may take to come true before the test fails (a
+/// loaded machine can take seconds for what usually takes milliseconds).
+pub(crate) const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The article of the serve fixture (`tests/fixtures/serve/site`).
 pub(crate) const ARTICLE: &str = "content/articles/first-steps.md";
@@ -105,7 +109,10 @@ impl SiteTest {
             "config.toml",
             "title = \"Preview\"\nbase_url = \"https://test.example\"\ntheme = \"minimal\"\n",
         );
-        site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\nWelcome.\n");
+        site.write(
+            "content/_index.md",
+            "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
+        );
         site.write(
             "content/articles/_index.md",
             "+++\ntitle = \"Articles\"\n+++\n",
@@ -118,7 +125,10 @@ impl SiteTest {
             "content/articles/second.md",
             "+++\ntitle = \"Second\"\ndate = 2025-01-03\n+++\nThe second article.\n",
         );
-        site.write("content/about.md", "+++\ntitle = \"About\"\n+++\nAbout us.\n");
+        site.write(
+            "content/about.md",
+            "+++\ntitle = \"About\"\n+++\nAbout us.\n",
+        );
         site.write("static/robots.txt", "User-agent: *\n");
         site
     }
@@ -163,8 +173,7 @@ impl SiteTest {
     }
 
     pub(crate) fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel))
-            .unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
 
     /// Writes `text` to `rel`, making its folders.
@@ -271,7 +280,10 @@ impl SiteTest {
     /// site), the folder around it `[tmp]`, and see [`normalize`].
     pub(crate) fn normalize(&self, text: &str) -> String {
         let mut text = text.to_string();
-        for dir in [self.dir.path().to_path_buf(), self.dir.path().canonicalize().unwrap()] {
+        for dir in [
+            self.dir.path().to_path_buf(),
+            self.dir.path().canonicalize().unwrap(),
+        ] {
             let root = dir.join("site").display().to_string();
             text = text
                 .replace(&format!("{root}/"), "")
@@ -306,7 +318,12 @@ pub(crate) fn normalize(text: &str) -> String {
 }
 
 /// Replaces the run of characters satisfying `part` after each `marker` by `with`.
-pub(crate) fn replace_after(text: &str, marker: &str, with: &str, part: impl Fn(char) -> bool) -> String {
+pub(crate) fn replace_after(
+    text: &str,
+    marker: &str,
+    with: &str,
+    part: impl Fn(char) -> bool,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(marker) {
@@ -418,14 +435,14 @@ pub(crate) fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
-/// Polls `check` until it returns `Some`, or fails the test after [`DEADLINE`].
+/// Polls `check` until it returns `Some`, or fails the test after [`PATIENCE`].
 pub(crate) fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
         if let Some(v) = check() {
             return v;
         }
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -516,7 +533,7 @@ impl Serve {
                 );
             }
             assert!(
-                start.elapsed() < DEADLINE,
+                start.elapsed() < PATIENCE,
                 "timed out waiting for {what}\nstdout:\n{}\nstderr:\n{}",
                 self.lines().join("\n"),
                 self.stderr()

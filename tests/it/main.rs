@@ -2,18 +2,18 @@
 //! per file. Each module runs the real `grove` binary (or the library) on small fixture
 //! sites copied to temporary folders; see the module docs for what each covers.
 
-mod harness;
 mod corpus;
+mod harness;
 
 mod bad_input;
 mod bombs;
 mod build;
 mod check;
-mod error_messages;
 mod cli;
 mod cli_new;
 mod edit;
 mod edit_attacks;
+mod error_messages;
 mod escaping;
 mod faults;
 mod fuzz_regressions;

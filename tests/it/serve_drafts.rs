@@ -10,8 +10,8 @@ use std::process::Command;
 
 use grove::render::banner;
 
-use crate::harness::{build, copy_dir, repo, stderr};
 use crate::harness::{Serve, eventually};
+use crate::harness::{build, copy_dir, repo, stderr};
 
 const DRAFT: &str = "content/articles/draft.md";
 const DRAFT_URL: &str = "/articles/draft/";

@@ -14,7 +14,10 @@ const ARTICLE: &str = "content/articles/first.md";
 /// One request on its own connection; a body cut short is an answer too, as a download
 /// of a file rewritten while it was sent may get.
 fn get_any(port: u16, path: &str) -> Response {
-    http(port, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"))
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"),
+    )
 }
 
 /// The same, but the body must be whole: a browser would show a cut page.
@@ -218,7 +221,10 @@ fn thousands_of_saves_in_a_burst() {
         }
         (settled.1.elapsed() > Duration::from_secs(1)).then_some(())
     });
-    eprintln!("{SAVES} saves -> {} rebuilds", serve.rebuild_lines().len() - before);
+    eprintln!(
+        "{SAVES} saves -> {} rebuilds",
+        serve.rebuild_lines().len() - before
+    );
     let list = serve.get("/articles/").text();
     assert!(list.contains("First"), "{list}");
     // A rebuild may catch a page half-written (and say so) but must then show the last save.
