@@ -173,19 +173,30 @@ fn killed_build_leaves_the_previous_site_whole() {
 }
 
 /// Files of the slot beside `public/` (where a build writes before it exchanges the two)
-/// that hold their bytes in `new` and not in `old`: what this build has written so far.
-fn written_for(root: &Path, old: &BTreeMap<PathBuf, u64>, new: &BTreeMap<PathBuf, u64>) -> usize {
-    digests(&root.join(".public.grove/slot"))
-        .iter()
-        .filter(|(k, v)| new.get(*k) == Some(v) && old.get(*k) != Some(v))
-        .count()
+/// changed since `since`: what the build started then has written so far.
+fn written_since(root: &Path, since: std::time::SystemTime) -> usize {
+    let mut count = 0;
+    let mut stack = vec![root.join(".public.grove/slot")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if meta.modified().is_ok_and(|m| m >= since) {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 /// Starts `grove build` and kills it at points spread over `duration`; after every kill
 /// `public/` must be exactly `old` or exactly `new`, and never `old` again once it was
-/// `new`. At least one kill must land in the middle of writing (the slot holds more new
-/// files than before that build): else the test proved nothing, and more kills are
-/// tried. Then a build must give `new` and leave nothing behind.
+/// `new`. At least one kill must land in the middle of writing (files in the slot that
+/// the killed build wrote): else the test proved nothing, and more kills are tried. Then a build must give `new` and leave nothing behind.
 fn kill_during_builds(
     root: &Path,
     old: &BTreeMap<PathBuf, u64>,
@@ -206,7 +217,7 @@ fn kill_during_builds(
         if extra && mid_write > 0 {
             break;
         }
-        let written_before = written_for(root, old, new);
+        let started = std::time::SystemTime::now();
         let mut child = grove_build(root, None).spawn().unwrap();
         std::thread::sleep(duration * percent / 100);
         let already_done = child.try_wait().unwrap().is_some();
@@ -228,8 +239,8 @@ fn kill_during_builds(
             );
         }
         // Written by this build and not yet swapped in (after the swap, the slot is the
-        // tree public/ was, which a later build rewrites).
-        if !already_done && written_for(root, old, new) > written_before {
+        // tree public/ was, untouched by this build).
+        if !already_done && written_since(root, started) > 0 {
             mid_write += 1;
         }
         kills.push((percent, already_done, staging_left(root).len()));
