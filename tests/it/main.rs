@@ -13,6 +13,7 @@ mod cli;
 mod cli_new;
 mod edit;
 mod edit_attacks;
+mod edit_preview;
 mod escaping;
 mod faults;
 mod fuzz_regressions;
