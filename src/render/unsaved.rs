@@ -4,7 +4,7 @@
 
 use super::{Renderer, banner, read, section_context, values};
 use crate::diag::Result;
-use crate::render::templates::{page_template, section_template};
+use crate::render::templates::{missing, page_template, section_template};
 use crate::site::{Site, Unsaved};
 
 impl Renderer {
@@ -18,6 +18,14 @@ impl Renderer {
                 existing,
                 draft,
             } => {
+                // What a build would refuse for want of a template, the preview refuses.
+                let mut needed = vec![page_template(page)];
+                if !*draft && !page.meta.tags.is_empty() {
+                    needed.extend(["tags/list.html", "tags/single.html"]);
+                }
+                if let Some(name) = needed.into_iter().find(|n| !self.has_template(n)) {
+                    return Err(missing(name, &page.file));
+                }
                 let position = existing.and_then(|i| self.positions.get(i).copied().flatten());
                 let mut ctx = self.context(site, &page.path);
                 let value = values::unsaved_page(site, page, *existing, position, *draft);
