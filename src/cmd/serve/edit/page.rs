@@ -16,10 +16,12 @@ pub const STYLE: &str = include_str!("editor.css");
 
 /// Scripts only from the editor itself; the text's preview is shown in a sandboxed frame
 /// without scripts, so a `<script>` in a page cannot reach the editor's key. Pictures and
-/// styles of the site come from the site's address (`site`, another origin).
+/// styles of the site come from the site's address (`site`, another origin), which is
+/// also the only address a `<base>` may name: the frame's page resolves its links against
+/// it (the frame's document inherits this policy).
 fn policy(site: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' {site}; img-src 'self' data: https: {site}; font-src 'self' {site}; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' {site}; img-src 'self' data: https: {site}; font-src 'self' {site}; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri {site}; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
