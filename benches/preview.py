@@ -57,14 +57,13 @@ def serve(grove: str, site: Path):
     proc = subprocess.Popen([grove, "serve", "--root", str(site), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     editor = None
-    deadline = time.time() + 300
+    serving = False
     for line in proc.stdout:
         m = re.match(r"editor at http://127\.0\.0\.1:(\d+)/", line)
         if m:
             editor = int(m.group(1))
-        if line.startswith("serving at") and editor:
-            break
-        if time.time() > deadline:
+        serving = serving or line.startswith("serving at")
+        if serving and editor:
             break
     if not editor:
         proc.kill()

@@ -283,3 +283,6 @@ impl Pipeline {
         }
     }
 }
+
+#[cfg(test)]
+mod unsaved_tests;

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::content::{Kind, Meta, Page, Section};
 use crate::markdown::{self, Heading};
 use crate::render::jobs::{pager_items, pager_url};
-use crate::slugs;
 use crate::site::{Site, Tag};
+use crate::slugs;
 
 /// A page as lists and functions show it: everything but its content and table of contents.
 #[derive(Serialize)]

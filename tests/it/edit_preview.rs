@@ -18,7 +18,8 @@ fn preview(
     fields: serde_json::Value,
     body: &str,
 ) -> serde_json::Value {
-    let request = serde_json::json!({ "file": file, "version": "", "fields": fields, "body": body });
+    let request =
+        serde_json::json!({ "file": file, "version": "", "fields": fields, "body": body });
     let r = post(serve, "/__grove/api/preview", secret, &request);
     assert_eq!(r.status, 200, "{}", r.text());
     json(&r)
@@ -65,9 +66,14 @@ fn the_preview_is_the_page_the_site_serves_once_the_form_is_saved() {
         "{page}"
     );
     assert!(page.contains("<strong>bold</strong>"), "{page}");
-    assert!(page.starts_with("<!DOCTYPE html>"), "the site's template: {page}");
     assert!(
-        !site.read(crate::serve::ARTICLE).contains("Typed, not saved"),
+        page.starts_with("<!DOCTYPE html>"),
+        "the site's template: {page}"
+    );
+    assert!(
+        !site
+            .read(crate::serve::ARTICLE)
+            .contains("Typed, not saved"),
         "the preview wrote the file"
     );
 
@@ -99,7 +105,8 @@ fn a_draft_is_previewed_with_its_banner_as_its_page_is_served() {
     let answer = preview(&serve, &opened.secret, OTHER, fields.clone(), "Not yet.\n");
     let page = rendered(&answer, &origin);
     assert_eq!(
-        page.matches("<strong>Draft:</strong> not on the published site").count(),
+        page.matches("<strong>Draft:</strong> not on the published site")
+            .count(),
         1,
         "{page}"
     );
@@ -122,12 +129,27 @@ fn a_section_is_previewed_with_the_pages_it_lists() {
     let opened = open(&serve, "articles/_index.md");
     let origin = format!("http://{}", serve.host());
     let fields = serde_json::json!({ "title": "Writing, renamed" });
-    let answer = preview(&serve, &opened.secret, "articles/_index.md", fields.clone(), "Intro.\n");
+    let answer = preview(
+        &serve,
+        &opened.secret,
+        "articles/_index.md",
+        fields.clone(),
+        "Intro.\n",
+    );
     let page = rendered(&answer, &origin);
     assert!(page.contains("Writing, renamed"), "{page}");
-    assert!(page.contains("First steps"), "the section's article: {page}");
+    assert!(
+        page.contains("First steps"),
+        "the section's article: {page}"
+    );
 
-    save(&serve, &opened.secret, "articles/_index.md", fields, "Intro.\n");
+    save(
+        &serve,
+        &opened.secret,
+        "articles/_index.md",
+        fields,
+        "Intro.\n",
+    );
     let served = eventually("the saved section", || {
         let r = serve.get("/articles/");
         r.text().contains("Writing, renamed").then(|| r.text())
@@ -164,7 +186,11 @@ fn a_form_with_problems_gets_them_by_field_and_no_page() {
     ];
     for (fields, body, field) in cases {
         let answer = preview(&serve, &opened.secret, FILE, fields.clone(), body);
-        assert_eq!(answer["html"], serde_json::Value::Null, "{fields}: {answer}");
+        assert_eq!(
+            answer["html"],
+            serde_json::Value::Null,
+            "{fields}: {answer}"
+        );
         let problems = answer["problems"].as_array().unwrap();
         let wanted = match field {
             "" => serde_json::Value::Null,
@@ -182,8 +208,8 @@ fn only_the_editors_own_requests_are_answered() {
     let site = Site::new();
     let serve = Serve::start(&site);
     let opened = open(&serve, FILE);
-    let body = serde_json::json!({ "file": FILE, "version": "", "fields": {}, "body": "x" })
-        .to_string();
+    let body =
+        serde_json::json!({ "file": FILE, "version": "", "fields": {}, "body": "x" }).to_string();
     let host = serve.editor_host();
     for (what, headers) in [
         (
@@ -192,7 +218,10 @@ fn only_the_editors_own_requests_are_answered() {
         ),
         (
             "a wrong key",
-            format!("Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {}0\r\n", opened.secret),
+            format!(
+                "Host: {host}\r\nOrigin: http://{host}\r\nX-Grove-Secret: {}0\r\n",
+                opened.secret
+            ),
         ),
         (
             "a page of the site",
@@ -257,7 +286,10 @@ fn a_body_over_the_limit_is_refused_unread_and_a_huge_text_is_bounded() {
     let took = start.elapsed();
     assert!(took < Duration::from_secs(10), "the preview took {took:?}");
     let html = answer["html"].as_str().unwrap();
-    assert!(html.contains("<h1 id=\"same-19999\">Same</h1>"), "the last id");
+    assert!(
+        html.contains("<h1 id=\"same-19999\">Same</h1>"),
+        "the last id"
+    );
     // Still answering the site's pages afterwards.
     assert_eq!(serve.get(ARTICLE_URL).status, 200);
 }

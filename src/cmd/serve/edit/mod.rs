@@ -426,7 +426,7 @@ fn save_file(
         return reply(422, json!({ "problems": problems }));
     }
     if let Err(e) = crate::fs::write::replace(&file, text.as_bytes()) {
-        return refuse(500, &format!("the file could not be written: {e}"));
+        return refuse(500, &not_written("The page was not saved", &e));
     }
     let url = facts.links.get(&req.file).cloned();
     reply(
@@ -484,6 +484,23 @@ fn new_file(editing: &Editing, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Res
             }
         }
     }
+}
+
+/// `what` did not happen because the computer refused a write, said for a person: the
+/// likely cause and what to do, then the system's own words for whoever helps.
+pub(super) fn not_written(what: &str, e: &std::io::Error) -> String {
+    let why = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "this computer does not let grove change the site folder: check that the folder is yours and not read-only (or on a disk that is), then try again"
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "the disk is full: make room (empty the trash, delete large files), then try again"
+        }
+        _ => {
+            "the computer refused to write it: try again, and if it happens again, ask whoever looks after the site"
+        }
+    };
+    format!("{what}: {why}. Nothing you typed is lost. (The computer said: {e}.)")
 }
 
 /// "A FAQ entry", "FAQ entry": how messages and lists name a kind of content.

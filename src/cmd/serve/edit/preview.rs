@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn the_address_is_escaped() {
         let out = with_base("<head>", "http://a\"><script>");
-        assert!(out.contains("href=\"http://a&quot;&gt;&lt;script&gt;/\""), "{out}");
+        assert!(
+            out.contains("href=\"http://a&quot;&gt;&lt;script&gt;/\""),
+            "{out}"
+        );
     }
 
     #[test]
@@ -123,6 +126,9 @@ mod tests {
         let page = "<headx>".repeat(100_000) + "<head>" + &"<p>x</p>".repeat(100_000);
         let out = with_base(&page, "o");
         assert_eq!(out.matches("<base ").count(), 1);
-        assert_eq!(out.len(), page.len() + "<base href=\"o/\" target=\"_blank\">".len());
+        assert_eq!(
+            out.len(),
+            page.len() + "<base href=\"o/\" target=\"_blank\">".len()
+        );
     }
 }
