@@ -42,6 +42,11 @@ fn site() -> tempfile::TempDir {
     );
     write(
         root,
+        &format!("{t}/faq_entry.html"),
+        "<body>{{ page.title }}</body>",
+    );
+    write(
+        root,
         &format!("{t}/article.html"),
         "<body><h1>{{ page.title }}</h1><time>{{ page.date_display }}</time>{% for t in page.tags %}<a href=\"{{ t.url }}\">{{ t.name }}</a>{% endfor %}{{ page.content | safe }}</body>",
     );
@@ -104,18 +109,30 @@ fn an_unsaved_draft_has_its_banner_and_only_the_sites_topics() {
 fn what_a_save_would_refuse_is_an_error() {
     let dir = site();
     let p = Pipeline::load(dir.path(), &BuildOptions::default()).unwrap();
-    for text in [
-        "+++\ntitle = \"A\"\n+++\n[x](@/articles/nowhere.md)\n",
-        "+++\ntitle = \"A\"\nrelated = [\"articles/nowhere.md\"]\n+++\n",
-        "+++\ntitle = \"A\"\ndate = 2025-02-31\n+++\n",
-        "no front matter",
+    for (rel, text) in [
+        (
+            "articles/a.md",
+            "+++\ntitle = \"A\"\n+++\n[x](@/articles/nowhere.md)\n",
+        ),
+        (
+            "faq/q.md",
+            "+++\ntitle = \"Q?\"\nrelated = [\"articles/nowhere.md\"]\n+++\n",
+        ),
+        (
+            "articles/a.md",
+            "+++\ntitle = \"A\"\ndate = 2025-02-31\n+++\n",
+        ),
+        ("articles/a.md", "no front matter"),
     ] {
-        assert!(
-            p.render_unsaved("articles/a.md", text, &BuildOptions::default())
-                .is_err(),
-            "{text}"
-        );
+        let unsaved = p.render_unsaved(rel, text, &BuildOptions::default());
+        assert!(unsaved.is_err(), "{text}: {unsaved:?}");
     }
+    // The same entry naming an article the site has is shown.
+    let text = "+++\ntitle = \"Q?\"\nrelated = [\"articles/a.md\"]\n+++\n";
+    assert!(
+        p.render_unsaved("faq/q.md", text, &BuildOptions::default())
+            .is_ok()
+    );
 }
 
 #[test]
