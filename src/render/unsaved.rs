@@ -24,14 +24,14 @@ impl Renderer {
                     needed.extend(["tags/list.html", "tags/single.html"]);
                 }
                 if let Some(name) = needed.into_iter().find(|n| !self.has_template(n)) {
-                    return Err(missing(name, &page.file));
+                    return Err(missing(name, &page.doc.file));
                 }
                 let position = existing.and_then(|i| self.positions.get(i).copied().flatten());
                 let mut ctx = self.context(site, &page.path);
                 let value = values::unsaved_page(site, page, *existing, position, *draft);
                 ctx.insert("page".into(), value);
                 let template = page_template(page).to_string();
-                let html = self.render_template(template, Some(&page.file), ctx)?;
+                let html = self.render_template(template, Some(&page.doc.file), ctx)?;
                 Ok(if *draft {
                     banner::with_banner(&html)
                 } else {
@@ -41,7 +41,7 @@ impl Renderer {
             Unsaved::Section { section, .. } => {
                 let mut ctx = self.context(site, &section.path);
                 section_context(site, section, &read(&self.light), 0, &mut ctx);
-                self.render_template(section_template(section), Some(&section.file), ctx)
+                self.render_template(section_template(section), Some(&section.doc.file), ctx)
             }
         }
     }

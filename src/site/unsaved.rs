@@ -45,6 +45,7 @@ impl Site {
             section.subsections = now.subsections.clone();
             section.parent = now.parent;
             section
+                .doc
                 .render_markdown(&self.links, base_path)
                 .map_err(Error::Many)?;
             return Ok(Unsaved::Section {
@@ -53,15 +54,20 @@ impl Site {
             });
         }
         let mut page = Page::parse(&file, rel, text.to_string(), &self.config.tz)?;
-        page.section = self.sections[self.section_for(rel)].relative_path.clone();
+        page.section = self.sections[self.section_for(rel)]
+            .doc
+            .relative_path
+            .clone();
         let draft = page.meta.draft && !options.drafts;
         if draft {
             // A draft may link to other drafts, as its page in the preview does.
             let links = self.links_with_drafts(&self.drafts);
-            page.render_markdown(&links, base_path)
+            page.doc
+                .render_markdown(&links, base_path)
                 .map_err(Error::Many)?;
         } else {
-            page.render_markdown(&self.links, base_path)
+            page.doc
+                .render_markdown(&self.links, base_path)
                 .map_err(Error::Many)?;
             let missing: Vec<Error> = page
                 .meta
@@ -73,7 +79,7 @@ impl Site {
                         .contains_key(crate::content::content_path(r))
                 })
                 .map(|r| {
-                    page.key_error(
+                    page.doc.key_error(
                         "related",
                         format!("`related` names `{r}`, which does not exist"),
                     )

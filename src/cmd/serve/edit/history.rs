@@ -184,7 +184,7 @@ fn one(shown: &Shown, v: &Version, text: &str, facts: &Facts) -> Response {
 /// An earlier version's text as the page showed it (its Markdown alone: the site's
 /// templates and links may have changed since). Front matter that does not parse, or an
 /// `@/` link that leads nowhere now, still shows the text as written.
-fn text_html(file: &str, path: &Path, text: &str, checks: &save::Site) -> String {
+fn text_html(file: &str, path: &Path, text: &str, checks: &save::SiteLinks) -> String {
     let (_, html) = save::examine(file, path, text, checks);
     html.unwrap_or_else(|| {
         let body = crate::content::front_matter::split(path, text, "").map_or(text, |s| s.body);

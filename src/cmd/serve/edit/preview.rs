@@ -21,7 +21,7 @@ pub fn respond(
     editing: &Editing,
     request: &Request,
     shared: &Shared,
-    site: &save::Site,
+    site: &save::SiteLinks,
     origin: &str,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
