@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::plan::{Plan, plan};
 use super::{BuildStats, Pipeline};
@@ -63,6 +63,39 @@ pub struct Applied {
 /// Receives each part of an update as it is ready, with the build as it stands.
 pub type Ready<'a> = dyn FnMut(&LiveBuild, Part<'_>) + 'a;
 
+/// The last good [`Pipeline`] (`None` while the site does not build), shared with those
+/// who render from it between updates ([`Unsaved`]). Held for writing only while an
+/// update changes it, never while it renders or hands out a part.
+type Slot = Arc<RwLock<Option<Pipeline>>>;
+
+fn read(slot: &Slot) -> RwLockReadGuard<'_, Option<Pipeline>> {
+    // A panic while the pipeline was changed is an error of that update, which left
+    // `None` or a whole pipeline in place: reading on is safe.
+    slot.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write(slot: &Slot) -> RwLockWriteGuard<'_, Option<Pipeline>> {
+    slot.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Pages rendered from unsaved text against the live build as it stands (see
+/// [`Pipeline::render_unsaved`]): cheap to clone and to hand to other threads.
+#[derive(Clone)]
+pub struct Unsaved {
+    slot: Slot,
+    options: BuildOptions,
+}
+
+impl Unsaved {
+    /// The page `rel` (`articles/x.md`) will be once `text` is saved; `None` while the
+    /// site does not build (there is no last good build to render against).
+    pub fn render(&self, rel: &str, text: &str) -> Option<Result<String>> {
+        read(&self.slot)
+            .as_ref()
+            .map(|p| p.render_unsaved(rel, text, &self.options))
+    }
+}
+
 /// The last good [`Pipeline`] of a site and its outputs in memory.
 pub struct LiveBuild {
     /// The site folder as the user named it (messages show paths under it).
@@ -71,7 +104,7 @@ pub struct LiveBuild {
     /// Each draft gets its own page (the preview without `--drafts`).
     draft_pages: bool,
     /// `None` when the last update failed: the next change loads everything.
-    pipeline: Option<Pipeline>,
+    pipeline: Slot,
     files: Arc<HashMap<String, Entry>>,
 }
 
@@ -83,14 +116,24 @@ impl LiveBuild {
             root,
             options,
             draft_pages,
-            pipeline: None,
+            pipeline: Slot::default(),
             files: Arc::default(),
         }
     }
 
-    /// The last good build's pipeline, if the last update succeeded.
-    pub fn pipeline(&self) -> Option<&Pipeline> {
-        self.pipeline.as_ref()
+    /// The last good build's pipeline (`None` if the last update failed), held for
+    /// reading: drop it before the next update.
+    pub fn pipeline(&self) -> RwLockReadGuard<'_, Option<Pipeline>> {
+        read(&self.pipeline)
+    }
+
+    /// Renders pages from unsaved text against this build, from any thread, as it
+    /// stands after each update.
+    pub fn unsaved(&self) -> Unsaved {
+        Unsaved {
+            slot: Arc::clone(&self.pipeline),
+            options: self.options.clone(),
+        }
     }
 
     /// Every output, by path (`articles/x/index.html`): rendered bytes, or static files
@@ -102,8 +145,8 @@ impl LiveBuild {
 
     /// Which kind of update `changed` (paths under the site folder) asks for.
     pub fn plan(&self, changed: &[PathBuf]) -> Plan {
-        let theme = self
-            .pipeline
+        let pipeline = read(&self.pipeline);
+        let theme = pipeline
             .as_ref()
             .and_then(|p| p.site.config.theme.as_deref());
         plan(&self.root, theme, changed)
@@ -111,7 +154,8 @@ impl LiveBuild {
 
     /// Loads and renders the whole site.
     pub fn full(&mut self) -> Result<BuildStats> {
-        self.pipeline = None;
+        // The old one goes first: at 10,000 pages, two at once would double the memory.
+        *write(&self.pipeline) = None;
         let pipeline = if self.draft_pages {
             Pipeline::load_with_draft_pages(&self.root, &self.options)?
         } else {
@@ -120,7 +164,7 @@ impl LiveBuild {
         let out = MemoryOutput::default();
         let stats = pipeline.render_all(&out)?;
         self.files = Arc::new(out.into_files());
-        self.pipeline = Some(pipeline);
+        *write(&self.pipeline) = Some(pipeline);
         Ok(stats)
     }
 
@@ -128,14 +172,15 @@ impl LiveBuild {
     /// an error the outputs are those of the last good build, and the next update loads
     /// the whole site.
     pub fn apply(&mut self, plan: &Plan, ready: &mut Ready) -> Result<Applied> {
-        let applied = match (plan, &self.pipeline) {
+        let loaded = read(&self.pipeline).is_some();
+        let applied = match (plan, loaded) {
             (Plan::Nothing, _) => Ok(unchanged()),
-            (_, None) | (Plan::Full, _) => self.full_and(ready),
+            (_, false) | (Plan::Full, _) => self.full_and(ready),
             (Plan::Static { css_only }, _) => self.statics_changed(*css_only, ready),
             (Plan::Pages(rels), _) => self.pages_changed(rels, ready),
         };
         if applied.is_err() {
-            self.pipeline = None;
+            *write(&self.pipeline) = None;
         }
         applied
     }
@@ -150,18 +195,27 @@ impl LiveBuild {
     }
 
     fn pages_changed(&mut self, rels: &[String], ready: &mut Ready) -> Result<Applied> {
-        let p = self.pipeline.as_mut().expect("checked by apply");
-        let Some(update) = p.update_pages(rels, &self.options)? else {
-            return self.full_and(ready);
+        let (update, own, rest) = {
+            let mut slot = write(&self.pipeline);
+            let p = slot.as_mut().expect("checked by apply");
+            let Some(update) = p.update_pages(rels, &self.options)? else {
+                drop(slot);
+                return self.full_and(ready);
+            };
+            if update.is_empty() {
+                return Ok(unchanged());
+            }
+            let (own, rest) = p.affected(&update);
+            (update, own, rest)
         };
-        if update.is_empty() {
-            return Ok(unchanged());
-        }
-        let (own, rest) = p.affected(&update);
+        let slot = read(&self.pipeline);
+        let p = slot.as_ref().expect("kept by pages_changed");
         let mut changed = render(&mut self.files, p, &own)?;
+        drop(slot);
         ready(self, Part::Edited(&changed));
 
-        let p = self.pipeline.as_ref().expect("kept by pages_changed");
+        let slot = read(&self.pipeline);
+        let p = slot.as_ref().expect("kept by pages_changed");
         let mut more = render(&mut self.files, p, &rest)?;
         // A draft's own page is all a draft changes.
         if !update.pages.is_empty() {
@@ -171,6 +225,7 @@ impl LiveBuild {
             // A tag nobody carries any more, a list page fewer: gone from the site.
             more.extend(forget_all_but(&mut self.files, &p.outputs()));
         }
+        drop(slot);
         if !more.is_empty() {
             ready(self, Part::Followers(&more));
         }
@@ -182,9 +237,13 @@ impl LiveBuild {
     }
 
     fn statics_changed(&mut self, css_only: bool, ready: &mut Ready) -> Result<Applied> {
-        let p = self.pipeline.as_mut().expect("checked by apply");
+        let mut slot = write(&self.pipeline);
+        let p = slot.as_mut().expect("checked by apply");
         let before = p.statics.stamps.clone();
         p.refresh_statics()?;
+        drop(slot);
+        let slot = read(&self.pipeline);
+        let p = slot.as_ref().expect("kept by statics_changed");
         let after = &p.statics.stamps;
         let stamped: BTreeSet<&String> = before
             .keys()
@@ -211,11 +270,13 @@ impl LiveBuild {
         for (rel, src) in &p.statics.files {
             files.insert(rel.clone(), Entry::File(src.clone()));
         }
+        drop(slot);
         if css_only {
             ready(self, Part::Stylesheets(&renamed));
         }
 
-        let p = self.pipeline.as_ref().expect("kept by statics_changed");
+        let slot = read(&self.pipeline);
+        let p = slot.as_ref().expect("kept by statics_changed");
         if rerender {
             // Templates link to these files by their stamps: every output may show one.
             let all: Vec<Job> = p.jobs.iter().chain(&p.drafts).cloned().collect();
@@ -225,6 +286,7 @@ impl LiveBuild {
         p.write_generated(&out, |g| !g.shows_pages())?;
         changed.extend(merge(&mut self.files, out));
         changed.extend(forget_all_but(&mut self.files, &p.outputs()));
+        drop(slot);
         ready(
             self,
             if css_only {

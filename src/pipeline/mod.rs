@@ -255,6 +255,16 @@ impl Pipeline {
         list
     }
 
+    /// The page the content file `rel` (`articles/x.md`) will be once `text` is saved,
+    /// rendered by the site's templates as a build renders it, from the site as loaded: a
+    /// draft that `options` leave out with its banner, as the preview serves it. What a
+    /// save or a build would refuse (the front matter, a link that leads nowhere) is the
+    /// error. Nothing of the pipeline changes.
+    pub fn render_unsaved(&self, rel: &str, text: &str, options: &BuildOptions) -> Result<String> {
+        let unsaved = self.site.read_unsaved(rel, text, options)?;
+        self.renderer.render_unsaved(&self.site, &unsaved)
+    }
+
     /// The summary of the site as loaded.
     pub fn stats(&self) -> BuildStats {
         BuildStats {
@@ -273,3 +283,6 @@ impl Pipeline {
         }
     }
 }
+
+#[cfg(test)]
+mod unsaved_tests;

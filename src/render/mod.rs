@@ -8,6 +8,7 @@ pub mod banner;
 pub mod functions;
 pub mod jobs;
 pub mod templates;
+mod unsaved;
 pub mod values;
 
 use std::collections::HashMap;
@@ -137,19 +138,7 @@ impl Renderer {
         if let What::Alias { target } = &job.what {
             return Ok(alias_page(target));
         }
-        // The values are moved into the context: `Context::insert` would serialize (deep
-        // copy) each one again, and on list pages that copy is most of the render's cost.
-        let mut ctx = Map::new();
-        ctx.insert("config".into(), self.config.clone());
-        ctx.insert("current_path".into(), Value::String(job.url.clone()));
-        ctx.insert(
-            "current_url".into(),
-            Value::String(site.permalink(&job.url)),
-        );
-        ctx.insert(
-            "grove_version".into(),
-            Value::String(env!("CARGO_PKG_VERSION").into()),
-        );
+        let mut ctx = self.context(site, &job.url);
         let light = read(&self.light);
         let (template, file): (String, Option<&Path>) = match &job.what {
             What::Page(i) => {
@@ -160,18 +149,7 @@ impl Renderer {
             }
             What::Section { section, pager } => {
                 let s = &site.sections[*section];
-                // A paginated section lists its pages through the paginator only.
-                let pages = s.meta.paginate_by.is_none().then(|| {
-                    s.pages
-                        .iter()
-                        .map(|&j| values::with_content(&light[j], &site.pages[j]))
-                        .collect()
-                });
-                ctx.insert("section".into(), values::section(site, *section, pages));
-                if let Some(by) = s.meta.paginate_by {
-                    let paginator = values::paginator(site, &light, &s.pages, by, *pager, &s.path);
-                    ctx.insert("paginator".into(), paginator);
-                }
+                section_context(site, s, &light, *pager, &mut ctx);
                 (section_template(s), Some(&s.doc.file))
             }
             What::TagList => {
@@ -198,14 +176,46 @@ impl Renderer {
             What::NotFound => ("404.html".into(), None),
             What::Alias { .. } => unreachable!("handled above"),
         };
+        drop(light);
+        self.renders.fetch_add(1, Ordering::Relaxed);
+        let html = self.render_template(template, file, ctx);
+        match (&job.what, html) {
+            (What::Draft(_), Ok(html)) => Ok(banner::with_banner(&html)),
+            // A draft the templates cannot show yet (a field a published page would have)
+            // must not stop the preview of the published site: its page says why.
+            (What::Draft(_), Err(e)) => Ok(banner::problem_page(&e.to_string())),
+            (_, html) => html,
+        }
+    }
+
+    /// What every template sees, for the output at `url`. The values are moved into the
+    /// context afterwards: `Context::insert` would serialize (deep copy) each one again,
+    /// and on list pages that copy is most of the render's cost.
+    fn context(&self, site: &Site, url: &str) -> Map<String, Value> {
+        let mut ctx = Map::new();
+        ctx.insert("config".into(), self.config.clone());
+        ctx.insert("current_path".into(), Value::String(url.to_string()));
+        ctx.insert("current_url".into(), Value::String(site.permalink(url)));
+        ctx.insert(
+            "grove_version".into(),
+            Value::String(env!("CARGO_PKG_VERSION").into()),
+        );
+        ctx
+    }
+
+    /// Renders `template` with `ctx`; errors name the template's file and the page's.
+    fn render_template(
+        &self,
+        template: String,
+        file: Option<&Path>,
+        ctx: Map<String, Value>,
+    ) -> Result<String> {
         let ctx = Context::from_value(Value::Object(ctx)).map_err(|e| Error::Template {
             template: template.clone(),
             page: file.map(|f| f.shown()),
             message: tera_message(&e),
         })?;
-        self.renders.fetch_add(1, Ordering::Relaxed);
-        let html = self
-            .tera
+        self.tera
             .render(&template, &ctx)
             .map_err(|e| Error::Template {
                 template: self
@@ -215,14 +225,29 @@ impl Renderer {
                     .unwrap_or(template.clone()),
                 page: file.map(|f| f.shown()),
                 message: tera_message(&e),
-            });
-        match (&job.what, html) {
-            (What::Draft(_), Ok(html)) => Ok(banner::with_banner(&html)),
-            // A draft the templates cannot show yet (a field a published page would have)
-            // must not stop the preview of the published site: its page says why.
-            (What::Draft(_), Err(e)) => Ok(banner::problem_page(&e.to_string())),
-            (_, html) => html,
-        }
+            })
+    }
+}
+
+/// A section's values: its pages, or (paginated) list page `pager` of them.
+fn section_context(
+    site: &Site,
+    s: &crate::content::Section,
+    light: &[Value],
+    pager: usize,
+    ctx: &mut Map<String, Value>,
+) {
+    // A paginated section lists its pages through the paginator only.
+    let pages = s.meta.paginate_by.is_none().then(|| {
+        s.pages
+            .iter()
+            .map(|&j| values::with_content(&light[j], &site.pages[j]))
+            .collect()
+    });
+    ctx.insert("section".into(), values::section_of(site, s, pages));
+    if let Some(by) = s.meta.paginate_by {
+        let paginator = values::paginator(site, light, &s.pages, by, pager, &s.path);
+        ctx.insert("paginator".into(), paginator);
     }
 }
 

@@ -89,17 +89,7 @@ pub fn check_needed(tera: &Tera, site: &Site) -> Result<()> {
     let mut errors = Vec::new();
     let mut need = |name: &str, file: &Path| {
         if !has(name) {
-            errors.push(
-                Error::file(
-                    file,
-                    format!(
-                        "needs the template `{name}`, which neither the theme nor templates/ has"
-                    ),
-                )
-                .with_help(format!(
-                    "add templates/{name}, or check `theme` in config.toml"
-                )),
-            );
+            errors.push(missing(name, file));
         }
     };
     for s in &site.sections {
@@ -115,6 +105,17 @@ pub fn check_needed(tera: &Tera, site: &Site) -> Result<()> {
     }
     errors.dedup_by(|a, b| a.to_string() == b.to_string());
     Error::collect(errors)
+}
+
+/// `file` needs the template `name`, which the site does not have.
+pub fn missing(name: &str, file: &Path) -> Error {
+    Error::file(
+        file,
+        format!("needs the template `{name}`, which neither the theme nor templates/ has"),
+    )
+    .with_help(format!(
+        "add templates/{name}, or check `theme` in config.toml"
+    ))
 }
 
 /// The page written at an alias: sends browsers and search engines to the new address.

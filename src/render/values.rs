@@ -9,6 +9,7 @@ use crate::content::{Kind, Meta, Page, Section};
 use crate::markdown::{self, Heading};
 use crate::render::jobs::{pager_items, pager_url};
 use crate::site::{Site, Tag};
+use crate::slugs;
 
 /// A page as lists and functions show it: everything but its content and table of contents.
 #[derive(Serialize)]
@@ -211,7 +212,11 @@ fn own_extras<'a>(site: &'a Site, p: &'a Page) -> PageExtras<'a> {
 
 /// Page `i` rendered on its own. `position`: its place in its section's order.
 pub fn full_page(site: &Site, light: &Value, i: usize, position: Option<usize>) -> Value {
-    let p = &site.pages[i];
+    placed_page(site, light.clone(), &site.pages[i], i, position)
+}
+
+/// `p` at the place of page `i` (its neighbours, the FAQ entries that name it).
+fn placed_page(site: &Site, light: Value, p: &Page, i: usize, position: Option<usize>) -> Value {
     let siblings = &site.section_of(p).pages;
     let link = |j: usize| page_link(site, &site.pages[j]);
     let mut extras = own_extras(site, p);
@@ -224,7 +229,61 @@ pub fn full_page(site: &Site, light: &Value, i: usize, position: Option<usize>) 
         .and_then(|k| k.checked_sub(1))
         .map(|k| link(siblings[k]));
     extras.higher = position.and_then(|k| siblings.get(k + 1)).map(|&j| link(j));
-    merge(light.clone(), to_value(extras))
+    merge(light, to_value(extras))
+}
+
+/// A page read from unsaved text, as its own page will show it once saved: at the place
+/// of the published page `existing` (at `position` in its section), or on its own. A
+/// page that is not a draft shows each of its topics, the new ones at the address their
+/// page will have; a draft, as its page in the preview does, only those the site has.
+pub fn unsaved_page(
+    site: &Site,
+    p: &Page,
+    existing: Option<usize>,
+    position: Option<usize>,
+    draft: bool,
+) -> Value {
+    let mut light = light_page(site, p);
+    if !draft {
+        light["tags"] = Value::Array(tags_once_saved(site, &p.meta.tags));
+    }
+    match existing {
+        Some(i) => placed_page(site, light, p, i, position),
+        None => merge(light, to_value(own_extras(site, p))),
+    }
+}
+
+/// The topics `names` as a page shows them once saved: the site's own, or new ones at the
+/// address a build gives them (one per slug, as the build groups them).
+fn tags_once_saved(site: &Site, names: &[String]) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .iter()
+        .filter(|name| seen.insert(slugs::slugify(name)))
+        .map(|name| match site.tag(name) {
+            Some(t) => to_value(tag_link(site, t)),
+            None => {
+                let slug = slugs::slugify(name);
+                let path = format!("/tags/{slug}/");
+                to_value(TagLink {
+                    name,
+                    slug: &slug,
+                    url: site.url(&path),
+                    permalink: site.permalink(&path),
+                    path: &path,
+                })
+            }
+        })
+        .collect()
+}
+
+/// Section `s` (one of the site's, or one read from unsaved text with the pages and
+/// subsections of the one it replaces), with its pages as for [`section`].
+pub fn section_of(site: &Site, s: &Section, pages: Option<Vec<Value>>) -> Value {
+    let mut v = section_base(site, s);
+    v["pages"] = Value::Array(pages.unwrap_or_default());
+    v["ancestors"] = to_value(ancestors(site, s.parent));
+    v
 }
 
 /// A draft rendered on its own in the preview: nothing of the published site points to
@@ -235,11 +294,7 @@ pub fn draft_page(site: &Site, p: &Page) -> Value {
 
 /// Section `i`, with its pages (with their content) when `pages` are given.
 pub fn section(site: &Site, i: usize, pages: Option<Vec<Value>>) -> Value {
-    let s = &site.sections[i];
-    let mut v = section_base(site, s);
-    v["pages"] = Value::Array(pages.unwrap_or_default());
-    v["ancestors"] = to_value(ancestors(site, s.parent));
-    v
+    section_of(site, &site.sections[i], pages)
 }
 
 /// A section as `get_section` returns it before its pages are added.

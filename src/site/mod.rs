@@ -6,10 +6,12 @@ mod graph;
 mod load;
 mod order;
 mod theme;
+mod unsaved;
 pub mod update;
 
 pub use load::SearchText;
 pub use order::compare;
+pub use unsaved::Unsaved;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

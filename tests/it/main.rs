@@ -13,6 +13,7 @@ mod cli;
 mod cli_new;
 mod edit;
 mod edit_attacks;
+mod edit_preview;
 mod error_messages;
 mod escaping;
 mod faults;

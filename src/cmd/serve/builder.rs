@@ -51,6 +51,11 @@ impl Builder {
         }
     }
 
+    /// Renders pages from unsaved text against the build as served (the editor's preview).
+    pub fn unsaved(&self) -> crate::pipeline::live::Unsaved {
+        self.live.unsaved()
+    }
+
     /// Which kind of rebuild `changed` asks for.
     pub fn plan(&self, changed: &[PathBuf]) -> Plan {
         self.live.plan(changed)
@@ -74,7 +79,7 @@ impl Builder {
     /// Loads and renders the whole site.
     pub fn full(&mut self) -> Result<BuildStats> {
         let stats = self.live.full()?;
-        if let Some(p) = self.live.pipeline() {
+        if let Some(p) = self.live.pipeline().as_ref() {
             self.facts = refreshed(self.facts.take(), p);
         }
         self.next_build();
@@ -86,7 +91,7 @@ impl Builder {
         let facts = &mut self.facts;
         let build = &mut self.build;
         self.live.apply(plan, &mut |live, part| {
-            if let Some(p) = live.pipeline() {
+            if let Some(p) = live.pipeline().as_ref() {
                 *facts = refreshed(facts.take(), p);
             }
             let notice = match part {

@@ -82,6 +82,9 @@ pub struct Shared {
     pub editor_hosts: Option<host::Hosts>,
     pub connections: connection::Registry,
     pub editing: edit::Editing,
+    /// The page a file's unsaved text will be, rendered against the build as served: what
+    /// the editor shows beside the text.
+    pub unsaved: crate::pipeline::live::Unsaved,
 }
 
 impl Shared {
@@ -178,6 +181,9 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         .ok()
         .and_then(|c| c.theme_dir(&root));
     raise_open_file_limit();
+    // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
+    // as they do for `grove build`, not a long absolute path.
+    let mut builder = Builder::new(options.root.clone(), build_options);
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
         hub: live::Hub::default(),
@@ -186,11 +192,9 @@ pub fn start(options: &ServeOptions, mut log: impl FnMut(&str)) -> Result<Server
         editor_hosts: editor.map(|a| host::Hosts::new(options.bind, a.port())),
         connections: connection::Registry::default(),
         editing: edit::Editing::new(&root, options.editing_off()),
+        unsaved: builder.unsaved(),
     });
 
-    // Loaded from the folder as the user named it, so that messages read `content/x.md:3:1`
-    // as they do for `grove build`, not a long absolute path.
-    let mut builder = Builder::new(options.root.clone(), build_options);
     // Watching starts before the first build, so a save made while it runs is not lost.
     let watcher = watch::SiteWatcher::start(&root)?;
     let start = Instant::now();

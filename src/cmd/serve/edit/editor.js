@@ -18,7 +18,10 @@
     try {
       data = await response.json();
     } catch (_) {
-      data = { message: "the preview sent an answer the editor cannot read" };
+      data = {
+        message:
+          "grove answered something the editor did not expect (" + response.status + "). Nothing is lost: try again, and if it happens again, stop grove serve and start it again",
+      };
     }
     return { status: response.status, data };
   }
@@ -157,21 +160,44 @@
       return problems;
     }
 
+    // The page as the site will show it, made by the site's own templates from the form
+    // (not saved): a document of its own in a sandboxed frame, where no script runs; its
+    // stylesheets and pictures come from the site's address. With problems, the frame
+    // keeps the last page that could be made, and the problems are listed under it.
+    let shownHtml = null;
+    function frameMessage(text) {
+      return '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Preview</title><style>body{font:17px/1.6 system-ui,sans-serif;color:#1f2933;margin:1rem}</style></head><body><p>' +
+        text + "</p></body></html>";
+    }
     function showPreview(html, problems) {
-      // A page of its own, without scripts (the frame is sandboxed): the page's text in
-      // readable type; pictures and links resolve against the site's address.
-      frame.srcdoc =
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><base href="' +
-        site +
-        '/" target="_blank"><style>body{font:17px/1.6 system-ui,sans-serif;color:#1f2933;margin:1rem;max-width:42rem}img{max-width:100%;height:auto}a{color:#1e3a8a}pre{overflow:auto;background:#f3f4f6;padding:.5rem}table{border-collapse:collapse}td,th{border:1px solid #9ca3af;padding:.25rem .5rem}</style></head><body>' +
-        html +
-        "</body></html>";
-      previewProblems.replaceChildren();
-      for (const problem of problems) {
-        const p = document.createElement("p");
-        p.textContent = problem.message;
-        previewProblems.append(p);
+      if (html && html !== shownHtml) {
+        frame.srcdoc = html;
+        shownHtml = html;
+      } else if (!html && shownHtml === null) {
+        shownHtml = "";
+        frame.srcdoc = frameMessage("The page is shown here once the problems listed under it are fixed.");
       }
+      previewProblems.replaceChildren();
+      if (!problems.length) return;
+      const intro = document.createElement("p");
+      intro.textContent = shownHtml
+        ? "The preview shows the page as it was before these problems; fix them to see it again:"
+        : "Fix these to see the page:";
+      const list = document.createElement("ul");
+      for (const problem of problems) {
+        const item = document.createElement("li");
+        const input = visible(problem.field ? control(problem.field) : null);
+        if (input) {
+          const link = document.createElement("a");
+          link.href = "#" + input.id;
+          link.textContent = problem.message;
+          item.append(link);
+        } else {
+          item.textContent = problem.message;
+        }
+        list.append(item);
+      }
+      previewProblems.append(intro, list);
     }
 
     async function preview() {
@@ -179,7 +205,7 @@
       try {
         const { status: code, data } = await post("/__grove/api/preview", values());
         if (mine !== asked) return;
-        if (code === 200) showPreview(data.html || "", data.problems || []);
+        if (code === 200) showPreview(data.html || null, data.problems || []);
         else say(previewProblems, data.message || "the preview could not be made");
       } catch (_) {
         say(previewProblems, "The preview is not answering: is grove serve still running?");

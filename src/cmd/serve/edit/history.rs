@@ -158,7 +158,7 @@ fn one(shown: &Shown, v: &Version, text: &str, facts: &Facts) -> Response {
         tz: &facts.tz,
     };
     let path = root.join("content").join(file);
-    let (html, _) = page::render_preview(file, &path, text, &checks);
+    let html = text_html(file, &path, text, &checks);
     let then_title =
         crate::publish::changes::title_of(file, text).unwrap_or_else(|| title.to_string());
     let frame = format!(
@@ -179,6 +179,17 @@ fn one(shown: &Shown, v: &Version, text: &str, facts: &Facts) -> Response {
     );
     let heading = format!("“{then_title}”, as published {when}");
     shell(secret, site, file, &heading, &body)
+}
+
+/// An earlier version's text as the page showed it (its Markdown alone: the site's
+/// templates and links may have changed since). Front matter that does not parse, or an
+/// `@/` link that leads nowhere now, still shows the text as written.
+fn text_html(file: &str, path: &Path, text: &str, checks: &save::SiteLinks) -> String {
+    let (_, html) = save::examine(file, path, text, checks);
+    html.unwrap_or_else(|| {
+        let body = crate::content::front_matter::split(path, text, "").map_or(text, |s| s.body);
+        crate::markdown::plain_html(body)
+    })
 }
 
 /// What the editor opens beside the file: the version `from` (restore), or the version

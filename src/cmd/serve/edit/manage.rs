@@ -120,7 +120,7 @@ pub fn delete(editing: &Editing, path: &Path, req: &FileRequest) -> super::Respo
         Ok(()) => reply(200, json!({ "token": token })),
         Err(e) => refuse(
             500,
-            &format!("the page could not be moved to the trash: {e}"),
+            &super::not_written("The page was not moved to the trash", &e),
         ),
     }
 }
@@ -156,7 +156,7 @@ pub fn restore(editing: &Editing, req: &RestoreRequest) -> super::Response {
             200,
             json!({ "file": file, "edit": super::page::edit_url(file) }),
         ),
-        Err(e) => refuse(500, &format!("the page could not be put back: {e}")),
+        Err(e) => refuse(500, &super::not_written("The page was not put back", &e)),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod form;
 pub mod history;
 pub mod manage;
 pub mod page;
+pub mod preview;
 pub mod publish;
 pub mod publish_page;
 pub mod save;
@@ -238,7 +239,7 @@ pub fn respond(request: &Request, shared: &Shared) -> Response {
         _ if publish::is_page(path) => publish::page(request, shared, &site),
         _ if path.starts_with("/__grove/api/") => match authorize(request, shared) {
             Err(refusal) => refusal,
-            Ok(()) => api(path, request, shared),
+            Ok(()) => api(path, request, shared, &site),
         },
         "/" | "/__grove/edit" | "/__grove/new"
             if request.method != "GET" && request.method != "HEAD" =>
@@ -247,7 +248,11 @@ pub fn respond(request: &Request, shared: &Shared) -> Response {
         }
         "/" => Response::new(302, Vec::new()).with("Location", "/__grove/new"),
         "/__grove/edit" => edit_page(request, shared, &site),
-        "/__grove/new" => page::html(page::new_page(&editing.secret, &site), &site),
+        "/__grove/new" => {
+            let snapshot = shared.snapshot();
+            let drafts = snapshot.facts.as_ref().map_or(&[][..], |f| &f.drafts[..]);
+            page::html(page::new_page(&editing.secret, &site, drafts), &site)
+        }
         _ => page::not_here(&site),
     }
 }
@@ -319,7 +324,8 @@ struct NewRequest {
     title: String,
 }
 
-fn api(path: &str, request: &Request, shared: &Shared) -> Response {
+/// `origin`: the site's address, as the request named the editor's.
+fn api(path: &str, request: &Request, shared: &Shared, origin: &str) -> Response {
     let editing = &shared.editing;
     let snapshot = shared.snapshot();
     let facts = snapshot.facts.clone().unwrap_or_default();
@@ -329,22 +335,7 @@ fn api(path: &str, request: &Request, shared: &Shared) -> Response {
         tz: &facts.tz,
     };
     match path {
-        "/__grove/api/preview" => {
-            let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
-                return refuse(400, "expected the file, its version and the form as JSON");
-            };
-            let Some(file) = content_file(editing, &req.file) else {
-                return refuse(403, NOT_EDITABLE);
-            };
-            let original = std::fs::read_to_string(&file).unwrap_or_default();
-            match save::apply(&req.file, &original, &req.submitted) {
-                Ok(text) => {
-                    let (html, problems) = page::render_preview(&req.file, &file, &text, &site);
-                    reply(200, json!({ "html": html, "problems": problems }))
-                }
-                Err(problems) => reply(200, json!({ "html": "", "problems": problems })),
-            }
-        }
+        "/__grove/api/preview" => preview::respond(editing, request, shared, &site, origin),
         "/__grove/api/save" => {
             let Ok(req) = serde_json::from_slice::<SaveRequest>(&request.body) else {
                 return refuse(400, "expected the file, its version and the form as JSON");
@@ -435,7 +426,7 @@ fn save_file(
         return reply(422, json!({ "problems": problems }));
     }
     if let Err(e) = crate::fs::write::replace(&file, text.as_bytes()) {
-        return refuse(500, &format!("the file could not be written: {e}"));
+        return refuse(500, &not_written("The page was not saved", &e));
     }
     let url = facts.links.get(&req.file).cloned();
     reply(
@@ -493,6 +484,23 @@ fn new_file(editing: &Editing, req: &NewRequest, tz: &jiff::tz::TimeZone) -> Res
             }
         }
     }
+}
+
+/// `what` did not happen because the computer refused a write, said for a person: the
+/// likely cause and what to do, then the system's own words for whoever helps.
+pub(super) fn not_written(what: &str, e: &std::io::Error) -> String {
+    let why = match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            "this computer does not let grove change the site folder: check that the folder is yours and not read-only (or on a disk that is), then try again"
+        }
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+            "the disk is full: make room (empty the trash, delete large files), then try again"
+        }
+        _ => {
+            "the computer refused to write it: try again, and if it happens again, ask whoever looks after the site"
+        }
+    };
+    format!("{what}: {why}. Nothing you typed is lost. (The computer said: {e}.)")
 }
 
 /// "A FAQ entry", "FAQ entry": how messages and lists name a kind of content.

@@ -6,20 +6,22 @@ use std::path::Path;
 
 use super::super::response::Response;
 use super::form::{self, Control, FormField};
-use super::save::{self, Problem};
+use super::save;
 use crate::content::front_matter;
 use crate::escape::escape_html as esc;
-use crate::markdown;
+use crate::pipeline::DraftLink;
 
 pub const SCRIPT: &str = include_str!("editor.js");
 pub const STYLE: &str = include_str!("editor.css");
 
 /// Scripts only from the editor itself; the text's preview is shown in a sandboxed frame
 /// without scripts, so a `<script>` in a page cannot reach the editor's key. Pictures and
-/// styles of the site come from the site's address (`site`, another origin).
+/// styles of the site come from the site's address (`site`, another origin), which is
+/// also the only address a `<base>` may name: the frame's page resolves its links against
+/// it (the frame's document inherits this policy).
 fn policy(site: &str) -> String {
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' {site}; img-src 'self' data: https: {site}; font-src 'self' {site}; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' {site}; img-src 'self' data: https: {site}; font-src 'self' {site}; frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri {site}; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -139,8 +141,9 @@ pub fn not_here(site: &str) -> Response {
     r
 }
 
-/// The page that starts a new file, as `grove new` does.
-pub fn new_page(secret: &str, site: &str) -> String {
+/// The page that starts a new file, as `grove new` does, and lists the site's `drafts`
+/// (each leads back to its editor).
+pub fn new_page(secret: &str, site: &str, drafts: &[DraftLink]) -> String {
     let kinds = [
         (
             "article",
@@ -162,10 +165,47 @@ pub fn new_page(secret: &str, site: &str) -> String {
         })
         .collect();
     let main = format!(
-        "{}\n<main id=\"main\">\n<h1>New content</h1>\n<form id=\"new-form\" novalidate>\n<fieldset><legend>What to make</legend>{options}</fieldset>\n<div class=\"field\"><label for=\"new-title\">Title (for a team member: the full name)</label><p class=\"help\" id=\"new-title-help\">The file's name comes from it; you can change the title later.</p><input type=\"text\" id=\"new-title\" name=\"title\" required aria-describedby=\"new-title-help new-title-error\"><p class=\"error\" id=\"new-title-error\" hidden></p></div>\n<div class=\"actions\"><button type=\"submit\">Create and edit</button><p id=\"status\" role=\"status\"></p></div>\n</form>\n</main>",
-        header(&home(site))
+        "{}\n<main id=\"main\">\n<h1>New content</h1>\n<form id=\"new-form\" novalidate>\n<fieldset><legend>What to make</legend>{options}</fieldset>\n<div class=\"field\"><label for=\"new-title\">Title (for a team member: the full name)</label><p class=\"help\" id=\"new-title-help\">The file's name comes from it; you can change the title later.</p><input type=\"text\" id=\"new-title\" name=\"title\" required aria-describedby=\"new-title-help new-title-error\"><p class=\"error\" id=\"new-title-error\" hidden></p></div>\n<div class=\"actions\"><button type=\"submit\">Create and edit</button><p id=\"status\" role=\"status\"></p></div>\n</form>\n{}</main>",
+        header(&home(site)),
+        drafts_list(drafts, site)
     );
     document("New content", Some(secret), &main)
+}
+
+/// The drafts, each with a link to its editor and one to its page in the preview; or,
+/// without any, what a draft is.
+fn drafts_list(drafts: &[DraftLink], site: &str) -> String {
+    let intro = "<h2 id=\"drafts-title\">Drafts</h2>\n";
+    if drafts.is_empty() {
+        return format!(
+            "<section class=\"drafts\" aria-labelledby=\"drafts-title\">\n{intro}<p>There are no drafts: every page is on the published site. New content starts as a draft, and is listed here until you untick “Draft” and save it.</p>\n</section>\n"
+        );
+    }
+    let items: String = drafts
+        .iter()
+        .map(|d| {
+            let title = if d.title.trim().is_empty() {
+                d.file.as_str()
+            } else {
+                d.title.as_str()
+            };
+            format!(
+                "<li><a href=\"{edit}\">{title}</a> <span class=\"kind\">{kind}</span> <a class=\"view\" href=\"{site}{url}\">View the draft<span class=\"visually-hidden\"> “{title}”</span></a></li>\n",
+                edit = esc(&edit_url(&d.file)),
+                title = esc(title),
+                kind = super::kind_words(d.kind).1,
+                site = esc(site),
+                url = esc(&d.url),
+            )
+        })
+        .collect();
+    let count = match drafts.len() {
+        1 => "One page is".to_string(),
+        n => format!("{n} pages are"),
+    };
+    format!(
+        "<section class=\"drafts\" aria-labelledby=\"drafts-title\">\n{intro}<p>{count} not on the published site yet. Open one to go on writing it; untick “Draft” and save it to put it on the site at the next publish.</p>\n<ul class=\"draft-list\">\n{items}</ul>\n</section>\n"
+    )
 }
 
 /// Fields shown folded while they are empty: few pages set them.
@@ -263,7 +303,7 @@ pub fn editor(open: &Open) -> String {
 <button type=\"button\" id=\"preview-toggle\" class=\"toggle\" aria-pressed=\"false\" aria-controls=\"body-field preview-section\">Preview</button>\n\
 <div class=\"text\">\n\
 <div class=\"field body\" id=\"body-field\"><label for=\"body\">Text</label><p class=\"help\" id=\"body-help\">Markdown: a blank line between paragraphs, <code>## </code> before a heading, <code>**bold**</code>, <code>[a link](https://example.org)</code>.</p><textarea id=\"body\" name=\"body\" rows=\"24\" spellcheck=\"true\" aria-describedby=\"body-help body-error\">\n{body}</textarea><p class=\"error\" id=\"body-error\" hidden></p></div>\n\
-<section class=\"preview\" id=\"preview-section\" aria-labelledby=\"preview-title\"><h2 id=\"preview-title\">Preview</h2><iframe id=\"preview\" title=\"Preview of the text\" sandbox></iframe><div id=\"preview-problems\" class=\"problems\" aria-live=\"polite\"></div></section>\n\
+<section class=\"preview\" id=\"preview-section\" aria-labelledby=\"preview-title\"><h2 id=\"preview-title\">Preview</h2><p class=\"help\" id=\"preview-help\">The page as the site will show it, with what you typed (not saved yet).</p><iframe id=\"preview\" title=\"Preview of the page as the site will show it\" sandbox></iframe><div id=\"preview-problems\" class=\"problems\" aria-live=\"polite\"></div></section>\n\
 </div>\n\
 <fieldset class=\"upload\"><legend>Add a picture</legend>\
 <div class=\"field\"><label for=\"image-file\">Picture</label><p class=\"help\" id=\"image-file-help\">PNG, JPEG, GIF or WebP, up to 10 MB. It is saved in <code>static/images/</code>.</p><input type=\"file\" id=\"image-file\" accept=\"image/png,image/jpeg,image/gif,image/webp\" aria-describedby=\"image-file-help\"></div>\
@@ -455,23 +495,6 @@ fn capitalized(s: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// The text as the page will show it, and what the build would say about the file.
-pub fn render_preview(
-    relative_path: &str,
-    file: &Path,
-    text: &str,
-    site: &save::SiteLinks,
-) -> (String, Vec<Problem>) {
-    let (problems, html) = save::examine(relative_path, file, text, site);
-    // Front matter that does not parse, or an `@/` link that leads nowhere, stops a build,
-    // not the preview: the text is shown as written.
-    let html = html.unwrap_or_else(|| {
-        let body = front_matter::split(file, text, "").map_or(text, |s| s.body);
-        markdown::plain_html(body)
-    });
-    (html, problems)
 }
 
 #[cfg(test)]
