@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::edit::{FILE, json, open, post, post_as};
-use crate::serve::{ARTICLE_URL, DEADLINE, Serve, Site, eventually};
+use crate::harness::{ARTICLE_URL, DEADLINE, Serve, SiteTest, eventually};
 
 /// The preview of `fields` and `body` for `file`, as the editor's script asks for it.
 fn preview(
@@ -52,8 +52,8 @@ fn save(serve: &Serve, secret: &str, file: &str, fields: serde_json::Value, body
 
 #[test]
 fn the_preview_is_the_page_the_site_serves_once_the_form_is_saved() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let origin = format!("http://{}", serve.host());
     let fields = serde_json::json!({ "title": "First steps, <again>", "date": "2025-04-01" });
@@ -72,7 +72,7 @@ fn the_preview_is_the_page_the_site_serves_once_the_form_is_saved() {
     );
     assert!(
         !site
-            .read(crate::serve::ARTICLE)
+            .read(crate::harness::ARTICLE)
             .contains("Typed, not saved"),
         "the preview wrote the file"
     );
@@ -93,12 +93,12 @@ const OTHER: &str = "articles/second.md";
 
 #[test]
 fn a_draft_is_previewed_with_its_banner_as_its_page_is_served() {
-    let site = Site::new();
+    let site = SiteTest::serve_fixture();
     site.write(
         &format!("content/{OTHER}"),
         "+++\ntitle = \"Second\"\ndate = 2025-03-15\n+++\nSecond.\n",
     );
-    let serve = Serve::start(&site);
+    let serve = site.serve();
     let opened = open(&serve, OTHER);
     let origin = format!("http://{}", serve.host());
     let fields = serde_json::json!({ "title": "Second", "draft": "true" });
@@ -124,8 +124,8 @@ fn a_draft_is_previewed_with_its_banner_as_its_page_is_served() {
 
 #[test]
 fn a_section_is_previewed_with_the_pages_it_lists() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, "articles/_index.md");
     let origin = format!("http://{}", serve.host());
     let fields = serde_json::json!({ "title": "Writing, renamed" });
@@ -162,8 +162,8 @@ fn a_section_is_previewed_with_the_pages_it_lists() {
 
 #[test]
 fn a_form_with_problems_gets_them_by_field_and_no_page() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let cases = [
         (
@@ -205,8 +205,8 @@ fn a_form_with_problems_gets_them_by_field_and_no_page() {
 
 #[test]
 fn only_the_editors_own_requests_are_answered() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     let body =
         serde_json::json!({ "file": FILE, "version": "", "fields": {}, "body": "x" }).to_string();
@@ -237,7 +237,7 @@ fn only_the_editors_own_requests_are_answered() {
         assert!(!r.text().contains("html"), "{what}: {}", r.text());
     }
     // On the site's own address, the editor's requests are not served at all.
-    let r = crate::serve::http(
+    let r = crate::harness::http(
         serve.port,
         &format!(
             "POST /__grove/api/preview HTTP/1.1\r\nHost: {}\r\nX-Grove-Secret: {}\r\nContent-Length: 0\r\n",
@@ -250,8 +250,8 @@ fn only_the_editors_own_requests_are_answered() {
 
 #[test]
 fn a_body_over_the_limit_is_refused_unread_and_a_huge_text_is_bounded() {
-    let site = Site::new();
-    let serve = Serve::start(&site);
+    let site = SiteTest::serve_fixture();
+    let serve = site.serve();
     let opened = open(&serve, FILE);
     // Over 4 MB: refused from the head, in words, before the body is sent.
     let mut stream = TcpStream::connect(("127.0.0.1", serve.editor())).unwrap();
