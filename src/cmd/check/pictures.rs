@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use super::Problem;
 use crate::content::Kind;
-use crate::diag::{Diagnostic, Severity, Shown};
+use crate::diag::{Category, Diagnostic, Severity, Shown};
 use crate::images::{Picture, is_raster};
 use crate::pipeline::Pipeline;
 
@@ -20,7 +19,7 @@ const AVATAR_2X: u32 = 224;
 /// Folders of the site folder that hold no picture of the site's own.
 const SKIPPED: &[&str] = &[".git", ".grove-cache", "node_modules", "public", "target"];
 
-fn warning(path: &Path, message: String, help: String) -> Problem {
+fn warning(path: &Path, message: String, help: String) -> Diagnostic {
     Diagnostic {
         path: path.to_path_buf(),
         position: None,
@@ -28,12 +27,14 @@ fn warning(path: &Path, message: String, help: String) -> Problem {
         message,
         excerpt: None,
         help: Some(help),
+        field: None,
+        category: Category::Other,
         more: 0,
     }
 }
 
 /// The warnings about the pictures of the site `p` (already rendered).
-pub fn warnings(p: &Pipeline) -> Vec<Problem> {
+pub fn warnings(p: &Pipeline) -> Vec<Diagnostic> {
     let root = &p.site.root;
     let mut problems = Vec::new();
     let walker = walkdir::WalkDir::new(root)
@@ -99,14 +100,14 @@ pub fn warnings(p: &Pipeline) -> Vec<Problem> {
         let ratio = f64::from(w) / f64::from(h.max(1));
         if !(0.8..=1.25).contains(&ratio) {
             problems.push(warning(
-                &page.file,
+                &page.doc.file,
                 format!("the photo `{photo}` is {w} x {h} pixels, not square: its avatar is cut to a square around the middle"),
                 "use a square portrait, or set photo_focus = \"0.5,0.3\" (across, down) to say where the face is".into(),
             ));
         }
         if w.min(h) < AVATAR_2X {
             problems.push(warning(
-                &page.file,
+                &page.doc.file,
                 format!("the photo `{photo}` is {w} x {h} pixels: the portrait is shown up to {AVATAR_2X} pixels wide on sharp screens, so it looks blurred"),
                 format!("use a portrait at least {AVATAR_2X} x {AVATAR_2X} pixels"),
             ));
