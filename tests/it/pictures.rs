@@ -9,7 +9,7 @@ use std::path::Path;
 use grove::images::decode::{self, Pixels};
 use grove::images::{Encoding, process};
 
-use super::common::{build, copy_dir, grove, repo, stderr, stdout};
+use crate::harness::{build, copy_dir, grove, repo, stderr, stdout};
 
 /// The EXIF block of a phone photo: camera, orientation, GPS position (big-endian TIFF).
 fn phone_exif(orientation: u16) -> Vec<u8> {
