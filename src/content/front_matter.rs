@@ -207,9 +207,14 @@ pub fn read(
     let reading = Reading { tz: tz.clone() };
     let mut meta = Meta::default();
     let mut errors = FileErrors::new(path, text);
+    // A misspelt required field (`titel`) is one mistake: said once, at the misspelling.
+    let mut misspelt: Vec<&str> = Vec::new();
     for (key, value) in &table {
         let (key_at, value_at) = places.get(key.as_str()).copied().unwrap_or_default();
         let Some(field) = fields.iter().find(|f| f.key == key) else {
+            if let Some(n) = nearest(key, fields.iter().map(|f| f.key)) {
+                misspelt.push(n);
+            }
             errors.at_field(key_at, key, Category::UnknownField, || {
                 let keys = fields.iter().map(|f| f.key);
                 let help = match nearest(key, keys.clone()) {
@@ -229,7 +234,10 @@ pub fn read(
             });
         }
     }
-    for field in fields.iter().filter(|f| f.required) {
+    for field in fields
+        .iter()
+        .filter(|f| f.required && !misspelt.contains(&f.key))
+    {
         match table.get(field.key) {
             None => errors.push(|| {
                 Error::at_position(

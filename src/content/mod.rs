@@ -114,6 +114,8 @@ mod tests {
         let cases = [
             ("articles/x.md", "+++\ntitle = \"A\"\nweight = 3\n+++\n"),
             ("faq/x.md", "+++\nweight = 3\n+++\n"),
+            // a misspelt title is one mistake, not also a missing title
+            ("faq/x.md", "+++\ntitel = \"Q?\"\n+++\n"),
             ("faq/x.md", "+++\ntitle = \"  \"\n+++\n"),
             ("faq/x.md", "+++\ntitle = \"Q?\"\nweight = \"last\"\n+++\n"),
             (

@@ -304,7 +304,7 @@ impl<'a> Checker<'a> {
         let field = content::fields::find(doc.page.map(|p| p.kind), key);
         let (label, what) = field.map_or(("Description", ""), |f| (f.label, f.help));
         let message =
-            format!("{label} is empty: search engines and link previews make up their own");
+            format!("{label} is missing: search engines and link previews make up their own");
         let help = Some(format!("add {key} = \"...\" to the front matter: {what}"));
         self.about_field(doc, Severity::Warning, key, message, help);
     }
@@ -353,7 +353,8 @@ impl<'a> Checker<'a> {
         }
         let Some(photo) = page.meta.photo.as_deref() else {
             if page.kind == crate::content::Kind::Team {
-                let message = "Photo is empty: the team page shows initials instead of a portrait";
+                let message =
+                    "Photo is missing: the team page shows initials instead of a portrait";
                 let help = Some(format!(
                     "put a portrait (square, at least 224 pixels wide) in static/images/team/ and add photo = \"/images/team/{}.jpg\"",
                     page.slug
