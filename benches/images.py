@@ -65,7 +65,7 @@ def find_zola(work):
     for bench in [REPO.parent / "shared" / "bench", REPO / "shared" / "bench"]:
         packed = sorted((bench / "bin").glob("zola-*.xz"))
         if packed:
-            target = work / "zola"
+            target = work / "zola-bin"
             target.write_bytes(lzma.decompress(packed[-1].read_bytes()))
             target.chmod(0o755)
             return str(target)

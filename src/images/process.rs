@@ -1,8 +1,6 @@
 //! From upright pixels to the bytes of one published size: cropped to a shape around the
 //! focal point, scaled down (never up), encoded as lossy WebP, JPEG or PNG.
 
-use fast_image_resize as fr;
-
 use super::decode::Pixels;
 use super::{Encoding, Fit};
 
@@ -59,29 +57,38 @@ pub fn output_size(width: u32, height: u32, fit: Fit) -> (u32, u32) {
     }
 }
 
-/// The pixels of one size.
+/// The pixels of one size: the crop box (rounded to whole pixels) scaled with Lanczos3.
 pub fn resize(p: &Pixels, fit: Fit) -> Result<Pixels, String> {
+    use rgb::FromSlice;
     let (ow, oh) = output_size(p.width, p.height, fit);
     let (left, top, cw, ch) = crop_box(p.width, p.height, fit);
-    let kind = if p.channels == 4 {
-        fr::PixelType::U8x4
+    let (left, top) = (left.round() as usize, top.round() as usize);
+    let stride = p.width as usize;
+    let cw = (cw.round() as usize).clamp(1, stride - left);
+    let ch = (ch.round() as usize).clamp(1, p.height as usize - top);
+    let (ow_, oh_) = (ow as usize, oh as usize);
+    let start = top * stride + left;
+    let fail = |e: resize::Error| format!("resizing failed: {e}");
+    let data = if p.channels == 4 {
+        let mut out = vec![0u8; ow_ * oh_ * 4];
+        resize::new(cw, ch, ow_, oh_, resize::Pixel::RGBA8P, resize::Type::Lanczos3)
+            .map_err(fail)?
+            .resize_stride(&p.data.as_rgba()[start..], stride, out.as_rgba_mut())
+            .map_err(fail)?;
+        out
     } else {
-        fr::PixelType::U8x3
+        let mut out = vec![0u8; ow_ * oh_ * 3];
+        resize::new(cw, ch, ow_, oh_, resize::Pixel::RGB8, resize::Type::Lanczos3)
+            .map_err(fail)?
+            .resize_stride(&p.data.as_rgb()[start..], stride, out.as_rgb_mut())
+            .map_err(fail)?;
+        out
     };
-    let src =
-        fr::images::ImageRef::new(p.width, p.height, &p.data, kind).map_err(|e| e.to_string())?;
-    let mut dst = fr::images::Image::new(ow, oh, kind);
-    let options = fr::ResizeOptions::new()
-        .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3))
-        .crop(left, top, cw, ch);
-    fr::Resizer::new()
-        .resize(&src, &mut dst, &options)
-        .map_err(|e| e.to_string())?;
     Ok(Pixels {
         width: ow,
         height: oh,
         channels: p.channels,
-        data: dst.into_vec(),
+        data,
     })
 }
 
