@@ -546,3 +546,42 @@ fn a_picture_is_never_written_through_a_link_out_of_the_site() {
     let made: Vec<_> = std::fs::read_dir(site.outside()).unwrap().collect();
     assert!(made.is_empty(), "made outside the site: {made:?}");
 }
+
+/// A published page that names an article in `related` would lead nowhere once the article
+/// is a draft, and the whole site would stop building: the save is refused by the Draft
+/// field, naming the page, and the file stays as it was; with the link gone it is saved.
+#[test]
+fn a_page_others_link_to_is_not_made_a_draft_behind_their_backs() {
+    let site = SiteTest::serve_fixture();
+    site.write(
+        "content/linking.md",
+        "+++\ntitle = \"Where to begin\"\n+++\nRead [the first steps](@/articles/first-steps.md).\n",
+    );
+    let serve = site.serve();
+    let before = site.read(ARTICLE);
+    let opened = open(&serve, FILE);
+    let mut request = save_request(FILE, &opened.version, "First steps", "Text.\n");
+    request["fields"]["draft"] = "true".into();
+    let r = post(&serve, "/__grove/api/save", &opened.secret, &request);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let problems = json(&r)["problems"].clone();
+    assert_eq!(problems[0]["field"], "draft", "{problems}");
+    assert_eq!(
+        problems[0]["message"],
+        "Draft: \u{201c}How long does it take?\u{201d}, \u{201c}Where to begin\u{201d} link to this page. A draft is left out of the site, so those links would lead nowhere and the site would not build: remove them first, then make this page a draft."
+    );
+    assert_eq!(site.read(ARTICLE), before);
+
+    site.write(
+        "content/linking.md",
+        "+++\ntitle = \"Where to begin\"\n+++\nRead on.\n",
+    );
+    let faq = site.read("content/faq/how-long.md");
+    site.write(
+        "content/faq/how-long.md",
+        &faq.replace("related = [\"articles/first-steps.md\"]\n", ""),
+    );
+    let r = post(&serve, "/__grove/api/save", &opened.secret, &request);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(site.read(ARTICLE).contains("draft = true"));
+}

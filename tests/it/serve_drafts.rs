@@ -5,13 +5,11 @@
 //! trace of it. Publishing it (draft = false) puts it everywhere and takes the banner
 //! away; making it a draft again does the reverse.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use grove::render::banner;
 
-use crate::harness::{Serve, eventually};
-use crate::harness::{build, copy_dir, repo, stderr};
+use crate::harness::{Serve, SiteTest, build, eventually, stderr};
 
 const DRAFT: &str = "content/articles/draft.md";
 const DRAFT_URL: &str = "/articles/draft/";
@@ -26,26 +24,10 @@ fn draft_text(draft: bool, body: &str) -> String {
 
 /// A copy of the build fixture (articles with tags, FAQ, team; the `plain` theme with tag
 /// templates), whose draft article carries the mark.
-fn site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    copy_dir(&repo().join("tests/fixtures/build/site"), &root);
-    std::fs::write(
-        root.join(DRAFT),
-        draft_text(true, &format!("The {MARK} text.")),
-    )
-    .unwrap();
-    (dir, root)
-}
-
-fn serve(root: &Path, args: &[&str]) -> Serve {
-    Serve::spawn(
-        Command::new(env!("CARGO_BIN_EXE_grove"))
-            .current_dir(root)
-            .arg("serve")
-            .args(["--port", "0"])
-            .args(args),
-    )
+fn site() -> SiteTest {
+    let site = SiteTest::fixture("build/site");
+    site.write(DRAFT, &draft_text(true, &format!("The {MARK} text.")));
+    site
 }
 
 /// Every file a build of the site writes, by URL path (`/articles/x/`, `/atom.xml`).
@@ -78,7 +60,8 @@ fn showing_the_draft(serve: &Serve, urls: &[String]) -> Vec<String> {
 
 #[test]
 fn a_draft_is_served_with_its_banner_and_left_out_of_every_other_output() {
-    let (dir, root) = site();
+    let site = site();
+    let (dir, root) = (&site.dir, site.root());
     let urls = built_urls(&root, &dir.path().join("public"));
     // The build has no trace of the draft, nor of the banner.
     for (rel, bytes) in crate::harness::files(&dir.path().join("public")) {
@@ -94,7 +77,7 @@ fn a_draft_is_served_with_its_banner_and_left_out_of_every_other_output() {
     }
     assert!(!urls.iter().any(|u| u == DRAFT_URL));
 
-    let serve = serve(&root, &[]);
+    let serve = site.serve_with(&[]);
     let page = serve.get(DRAFT_URL);
     assert_eq!(page.status, 200);
     // Its own template (the article's), with the banner first in the body; "Edit this
@@ -112,8 +95,9 @@ fn a_draft_is_served_with_its_banner_and_left_out_of_every_other_output() {
 
 #[test]
 fn publishing_a_draft_lists_it_and_drafting_it_again_takes_it_back() {
-    let (dir, root) = site();
-    let serve = serve(&root, &[]);
+    let site = site();
+    let (dir, root) = (&site.dir, site.root());
+    let serve = site.serve_with(&[]);
     assert!(serve.get(DRAFT_URL).text().contains(banner::HTML));
 
     // A save of the draft's text shows at once, still as a draft.
@@ -155,8 +139,8 @@ fn publishing_a_draft_lists_it_and_drafting_it_again_takes_it_back() {
 
 #[test]
 fn with_drafts_a_draft_is_an_ordinary_page_everywhere() {
-    let (_dir, root) = site();
-    let serve = serve(&root, &["--drafts"]);
+    let site = site();
+    let serve = site.serve_with(&["--drafts"]);
     let page = serve.wait_for_text(DRAFT_URL, MARK).text();
     assert!(!page.contains("data-grove-draft"), "{page}");
     for url in ["/articles/", "/tags/zebracalm-topic/"] {
@@ -167,7 +151,8 @@ fn with_drafts_a_draft_is_an_ordinary_page_everywhere() {
 /// What the editor is given to list the drafts (its "Drafts" list leads back to each).
 #[test]
 fn the_editor_is_given_each_draft_with_its_title_kind_and_address() {
-    let (_dir, root) = site();
+    let site = site();
+    let root = site.root();
     std::fs::write(
         root.join("content/faq/later.md"),
         "+++\ntitle = \"Later?\"\ndraft = true\n+++\nSoon.\n",

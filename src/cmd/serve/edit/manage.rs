@@ -81,11 +81,49 @@ pub fn linked_from(root: &Path, relative_path: &str, facts: &Facts) -> Vec<Value
             Some(json!({
                 "file": w.rel,
                 "title": title,
+                "draft": values["fields"]["draft"] == "true",
                 "url": facts.links.get(&w.rel),
                 "edit": super::page::edit_url(&w.rel),
             }))
         })
         .collect()
+}
+
+/// Why `text`, the new version of `relative_path`, cannot be saved as a draft: published
+/// pages link to it, and a build leaves drafts out, so their links would lead nowhere and
+/// the site would not build. `None` when it is not made a draft now, or nothing links to it.
+pub fn draft_refusal(
+    root: &Path,
+    relative_path: &str,
+    original: &str,
+    text: &str,
+    facts: &Facts,
+) -> Option<String> {
+    let is_draft = |t: &str| form_values(relative_path, t)["fields"]["draft"] == "true";
+    if !is_draft(text) || is_draft(original) {
+        return None;
+    }
+    let titles: Vec<String> = linked_from(root, relative_path, facts)
+        .into_iter()
+        .filter(|p| p["draft"] != true)
+        .map(|p| {
+            format!(
+                "\u{201c}{}\u{201d}",
+                p["title"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    if titles.is_empty() {
+        return None;
+    }
+    let one = titles.len() == 1;
+    Some(format!(
+        "Draft: {} {} to this page. A draft is left out of the site, so {} would lead nowhere and the site would not build: remove {} first, then make this page a draft.",
+        titles.join(", "),
+        if one { "links" } else { "link" },
+        if one { "that link" } else { "those links" },
+        if one { "it" } else { "them" },
+    ))
 }
 
 /// `POST /__grove/api/delete {file, version}`: moves the file into the trash, unless it
@@ -228,6 +266,36 @@ mod tests {
             "+++\ntitle = \"X?\"\n+++\nYes.\n"
         );
         assert_eq!(restore(&editing, &RestoreRequest { token }).status, 409);
+    }
+
+    #[test]
+    fn a_page_published_pages_link_to_cannot_become_a_draft() {
+        let (dir, _editing) = site();
+        let article = "+++\ntitle = \"Calm\"\n+++\nText.\n";
+        let drafted = "+++\ntitle = \"Calm\"\ndraft = true\n+++\nText.\n";
+        std::fs::create_dir_all(dir.path().join("content/articles")).unwrap();
+        std::fs::write(dir.path().join("content/articles/calm.md"), article).unwrap();
+        let facts = Facts::default();
+        let refusal =
+            |root: &Path| draft_refusal(root, "articles/calm.md", article, drafted, &facts);
+        assert_eq!(refusal(dir.path()), None, "nothing links to it");
+        let linking = "+++\ntitle = \"X?\"\nrelated = [\"articles/calm.md\"]\n+++\nYes.\n";
+        std::fs::write(dir.path().join("content/faq/x.md"), linking).unwrap();
+        assert_eq!(
+            refusal(dir.path()).as_deref(),
+            Some(
+                "Draft: \u{201c}X?\u{201d} links to this page. A draft is left out of the site, so that link would lead nowhere and the site would not build: remove it first, then make this page a draft."
+            )
+        );
+        // a draft that links to it is left out too; a page already a draft stays one
+        let linking_draft = linking.replace("+++\nYes", "draft = true\n+++\nYes");
+        std::fs::write(dir.path().join("content/faq/x.md"), &linking_draft).unwrap();
+        assert_eq!(refusal(dir.path()), None);
+        std::fs::write(dir.path().join("content/faq/x.md"), linking).unwrap();
+        assert_eq!(
+            draft_refusal(dir.path(), "articles/calm.md", drafted, drafted, &facts),
+            None
+        );
     }
 
     #[test]

@@ -425,6 +425,14 @@ fn save_file(
     if !problems.is_empty() {
         return reply(422, json!({ "problems": problems }));
     }
+    // What the file alone allows, the site may not: pages that link to a new draft.
+    if let Some(message) = manage::draft_refusal(&editing.root, &req.file, &original, &text, facts)
+    {
+        return reply(
+            422,
+            json!({ "problems": [{ "field": "draft", "message": message }] }),
+        );
+    }
     if let Err(e) = crate::fs::write::replace(&file, text.as_bytes()) {
         return refuse(500, &not_written("The page was not saved", &e));
     }
