@@ -88,7 +88,7 @@ impl Cache {
         let total: usize = missing.iter().map(|(_, t)| t.len()).sum();
         let start = Instant::now();
         let shown = AtomicUsize::new(0);
-        missing.par_iter().try_for_each(|(picture, sizes)| {
+        let made = missing.par_iter().try_for_each(|(picture, sizes)| {
             let bytes = read_plain(&picture.path)?;
             let pixels = decode::decode(&bytes).map_err(|why| Error::file(&picture.path, why))?;
             for size in sizes {
@@ -105,11 +105,12 @@ impl Cache {
                 }
             }
             Ok(())
-        })?;
+        });
+        // The progress line ends before anything else is said, an error included.
         if shown.load(Ordering::Relaxed) == 1 {
             eprintln!();
         }
-        Ok(())
+        made
     }
 
     /// The file to publish for a picture linked to as it is: a copy without metadata in

@@ -353,3 +353,84 @@ fn check_names_pictures_with_a_position_too_heavy_or_unfit_for_an_avatar() {
         lines.join("\n").replace(root.to_str().unwrap(), "SITE")
     );
 }
+
+/// Where exiftool is installed (Debian: libimage-exiftool-perl), what it finds of the
+/// tags that say where and with what; under CI it must be installed.
+fn exiftool_finds(file: &Path) -> Option<String> {
+    let tags = exiftool_tags(file);
+    assert!(
+        tags.is_some() || std::env::var_os("CI").is_none(),
+        "exiftool is missing: ./.ci/test installs it"
+    );
+    tags.filter(|t| !t.trim().is_empty())
+}
+
+#[test]
+fn an_uploaded_phone_photo_is_stored_upright_smaller_and_without_its_position() {
+    let site = crate::harness::SiteTest::serve_fixture();
+    let serve = site.serve();
+    // Stored 4000 x 3000 as the sensor reads it, shown portrait (orientation 6).
+    let photo = phone_photo(4000, 3000, 6);
+    let headers =
+        crate::edit::picture_headers(&serve).replace("image/png", "image/jpeg");
+    let r = crate::edit::post_as(
+        &serve,
+        "/__grove/api/upload?name=IMG_2041.jpg&alt=Our%20garden",
+        &headers,
+        &photo,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let url = crate::edit::json(&r)["url"].as_str().unwrap().to_string();
+    let stored = site.path(&format!("static{url}"));
+    let bytes = std::fs::read(&stored).unwrap();
+    assert!(!has_metadata(&bytes), "the stored file keeps metadata");
+    if let Some(tags) = exiftool_finds(&stored) {
+        panic!("exiftool still finds {tags}");
+    }
+    let header = decode::header(&bytes).unwrap();
+    assert_eq!(header.orientation, 1);
+    // Upright and at most 3000 px on its long side: 2250 x 3000.
+    let p = decode::decode(&bytes).unwrap();
+    assert_eq!((p.width, p.height), (2250, 3000));
+    let i = ((5 * p.width + p.width - 5) * u32::from(p.channels)) as usize;
+    assert!(
+        p.data[i] > 180 && p.data[i + 1] < 80,
+        "the stored top-left quarter is now top right"
+    );
+}
+
+#[test]
+fn builds_at_once_share_the_cache_and_each_publishes_whole_pictures() {
+    let dir = site();
+    let root = dir.path();
+    // Repeated: each round starts without a cache, so every build makes sizes at once.
+    for round in 0..3 {
+        let _ = std::fs::remove_dir_all(root.join(".grove-cache"));
+        let runs: Vec<_> = (0..3)
+            .map(|i| {
+                let (root, out) = (root.to_path_buf(), root.join(format!("out-{round}-{i}")));
+                std::thread::spawn(move || {
+                    let run = grove(&[
+                        "build",
+                        "--root",
+                        root.to_str().unwrap(),
+                        "--output",
+                        out.to_str().unwrap(),
+                    ]);
+                    (out, run)
+                })
+            })
+            .collect();
+        let mut published = Vec::new();
+        for run in runs {
+            let (out, run) = run.join().unwrap();
+            assert!(run.status.success(), "{}", stderr(&run));
+            published.push(published_pictures(&out));
+            for rel in published.last().unwrap() {
+                let bytes = std::fs::read(out.join(rel)).unwrap();
+                assert!(decode::decode(&bytes).is_ok(), "{rel} is not a whole picture");
+            }
+        }
+        assert!(published.windows(2).all(|w| w[0] == w[1]), "{published:?}");
+    }
+}
