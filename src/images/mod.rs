@@ -71,7 +71,7 @@ pub struct Request {
 
 /// Bumped when the same request would make different bytes (new encoder settings), so
 /// that cached sizes made by an older grove are made again.
-const RECIPE_VERSION: u32 = 1;
+const RECIPE_VERSION: u32 = 2;
 
 /// A picture as read once: where it is, a hash of its bytes, its header.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +126,14 @@ impl Picture {
     pub fn size(&self, request: Request) -> Size {
         let (w, h) = self.header.upright();
         let (width, height) = process::output_size(w, h, request.fit);
-        let recipe = format!("{}:{:?}:{RECIPE_VERSION}", self.hash, request);
+        // The qualities are part of the recipe: changing one makes every size again.
+        let recipe = format!(
+            "{}:{:?}:{RECIPE_VERSION}:{}:{}",
+            self.hash,
+            request,
+            process::WEBP_QUALITY,
+            process::JPEG_QUALITY
+        );
         let key = format!(
             "{:016x}.{}",
             xxhash_rust::xxh3::xxh3_64(recipe.as_bytes()),

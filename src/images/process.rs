@@ -6,7 +6,7 @@ use super::{Encoding, Fit};
 
 /// WebP quality (0-100). Chosen by measuring size and SSIM on phone photos at the sizes
 /// grove makes: see docs/decisions/0005-pictures.md.
-pub const WEBP_QUALITY: f32 = 72.0;
+pub const WEBP_QUALITY: f32 = 80.0;
 /// JPEG quality of the fallbacks and share images (mozjpeg-like results need more).
 pub const JPEG_QUALITY: u8 = 80;
 
