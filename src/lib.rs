@@ -25,6 +25,7 @@ pub mod diag;
 pub mod escape;
 pub mod fs;
 pub mod generate;
+pub mod images;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

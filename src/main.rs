@@ -179,6 +179,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 w.changed,
                 w.files,
             );
+            if stats.pictures_made + stats.pictures_reused > 0 {
+                println!(
+                    "pictures: {} sizes made, {} from the cache",
+                    stats.pictures_made, stats.pictures_reused
+                );
+            }
             Ok(())
         }
         Command::Serve {

@@ -29,6 +29,10 @@ pub fn build(root: &Path, output: &Path, options: &BuildOptions) -> Result<Build
         path: output.to_path_buf(),
         message: "grove stopped while it read the previous build".into(),
     })??;
+    pipeline
+        .cache
+        .progress
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     let mut stats = pipeline.render_all(&out)?;
     stats.written = out.commit()?;
     stats.warnings.extend(placeholder.map(|w| w.to_string()));

@@ -118,6 +118,7 @@ fn initial(kind: Kind, key: &str, title: &str, today: &str, weight: i64) -> (Str
         "image" => commented("image = \"/images/name.jpg\""),
         "image_alt" => commented("image_alt = \"\""),
         "photo" => commented("photo = \"/images/team/name.jpg\""),
+        "photo_focus" => commented("photo_focus = \"0.5,0.4\""),
         "template" => commented("template = \"page.html\""),
         "extra" => commented("[extra]"),
         "tags" | "aliases" | "related" | "languages" => line(format!("{key} = []")),

@@ -182,6 +182,10 @@ front_matter! {
     photo: Option<String> = Input::Image, {
         Team: optional "Photo", "a portrait, square, in static/images/team/";
     }
+    photo_focus: Option<String> = Input::Text, {
+        Team: optional "Photo focal point",
+            "where the face is, across then down, from 0 to 1: \"0.5,0.3\" keeps the upper middle when the photo is cut square; the centre when empty";
+    }
     image: Option<String> = Input::Image, {
         Article, Faq, Page: optional "Share image",
             "the picture shown when the page is shared; put it in static/images/";

@@ -16,6 +16,7 @@ use super::plan::{Plan, plan};
 use super::{BuildStats, Pipeline};
 use crate::diag::Result;
 use crate::generate::assets;
+use crate::images::is_raster;
 use crate::output::{Entry, MemoryOutput};
 use crate::render::{Job, file_to_url};
 use crate::site::BuildOptions;
@@ -211,12 +212,21 @@ impl LiveBuild {
         let slot = read(&self.pipeline);
         let p = slot.as_ref().expect("kept by pages_changed");
         let mut changed = render(&mut self.files, p, &own)?;
+        // Before the page is shown: the sizes of a picture it shows for the first time.
+        let out = MemoryOutput::default();
+        p.write_pictures(&out)?;
+        changed.extend(merge(&mut self.files, out));
         drop(slot);
         ready(self, Part::Edited(&changed));
 
         let slot = read(&self.pipeline);
         let p = slot.as_ref().expect("kept by pages_changed");
         let mut more = render(&mut self.files, p, &rest)?;
+        // The sizes of the pictures the pages now show (made now if new), and the
+        // pictures published as they are.
+        let out = MemoryOutput::default();
+        p.write_pictures(&out)?;
+        more.extend(merge(&mut self.files, out));
         // A draft's own page is all a draft changes.
         if !update.pages.is_empty() {
             let out = MemoryOutput::default();
@@ -267,7 +277,7 @@ impl LiveBuild {
         // The new files beside the old hashed copies, which open tabs still link to
         // until they have swapped their stylesheets.
         let files = Arc::make_mut(&mut self.files);
-        for (rel, src) in &p.statics.files {
+        for (rel, src) in p.statics.files.iter().filter(|(rel, _)| !is_raster(rel)) {
             files.insert(rel.clone(), Entry::File(src.clone()));
         }
         drop(slot);
@@ -284,6 +294,7 @@ impl LiveBuild {
         }
         let out = MemoryOutput::default();
         p.write_generated(&out, |g| !g.shows_pages())?;
+        p.write_pictures(&out)?;
         changed.extend(merge(&mut self.files, out));
         changed.extend(forget_all_but(&mut self.files, &p.outputs()));
         drop(slot);

@@ -17,7 +17,9 @@ use crate::content::Kind;
 use crate::diag::Result;
 use crate::generate::assets::{self, Statics};
 use crate::generate::{history, search};
+use crate::images::{Library, cache::Cache, is_raster};
 use crate::output::Output;
+use crate::render::pictures::Pictures;
 use crate::render::{Job, Renderer, StampUses, jobs};
 use crate::site::update::Update;
 use crate::site::{BuildOptions, Site};
@@ -35,6 +37,9 @@ pub struct BuildStats {
     pub static_files: usize,
     /// What reached the disk (`grove build` only).
     pub written: crate::output::Written,
+    /// Picture sizes made by this build, and found in the cache.
+    pub pictures_made: usize,
+    pub pictures_reused: usize,
 }
 
 /// A loaded site, ready to render: the model, its static files, and Tera with grove's
@@ -52,6 +57,10 @@ pub struct Pipeline {
     /// its pipeline between saves, and a save does not change git history, so no save
     /// runs `git log` again.
     history: std::sync::OnceLock<std::collections::HashMap<String, String>>,
+    /// Pictures read so far (kept by the preview from one save to the next).
+    pub library: Arc<Library>,
+    /// Where processed sizes are kept.
+    pub cache: Arc<Cache>,
 }
 
 /// A draft the preview shows, as the editor lists it.
@@ -93,10 +102,14 @@ impl Pipeline {
 
     fn assemble(site: Site) -> Result<Pipeline> {
         let statics = assets::collect(&site)?;
+        let library = Arc::new(Library::default());
+        let cache = Arc::new(Cache::new(&site.root));
+        let pictures = pictures(&site, &statics, &library);
         let renderer = Renderer::new(
             &site,
             Arc::new(statics.stamps.clone()),
             StampUses::default(),
+            pictures,
         )?;
         let jobs = renderer.jobs(&site);
         let mut pipeline = Pipeline {
@@ -106,6 +119,8 @@ impl Pipeline {
             jobs,
             drafts: Vec::new(),
             history: std::sync::OnceLock::new(),
+            library,
+            cache,
         };
         pipeline.drafts = jobs::drafts(&pipeline.site, &pipeline.published());
         Ok(pipeline)
@@ -113,7 +128,6 @@ impl Pipeline {
 
     /// Writes the whole site into `out`.
     pub fn render_all(&self, out: &dyn Output) -> Result<BuildStats> {
-        self.copy_statics(out)?;
         // The feed, sitemap and search index need no template: made on one thread while the
         // others render, rather than after them.
         let (rendered, generated) = rayon::join(
@@ -125,15 +139,38 @@ impl Pipeline {
         );
         rendered?;
         generated?;
+        // After the pages: they say which pictures are shown in which sizes.
+        self.write_pictures(out)?;
         Ok(self.stats())
     }
 
-    /// Copies the static files into `out`.
-    pub fn copy_statics(&self, out: &dyn Output) -> Result<()> {
-        self.statics
-            .files
+    /// Writes the static files and the picture sizes the rendered outputs show into
+    /// `out`. A picture shown only through its sizes is not published itself; any other
+    /// picture is published without its metadata.
+    pub fn write_pictures(&self, out: &dyn Output) -> Result<()> {
+        let pictures = self.renderer.pictures();
+        let jobs: HashSet<String> = self
+            .jobs
+            .iter()
+            .chain(&self.drafts)
+            .map(Job::file)
+            .collect();
+        pictures.retain(&jobs);
+        let (work, sizes, processed, direct) = pictures.wanted();
+        self.cache.make(&work)?;
+        sizes
             .par_iter()
-            .try_for_each(|(rel, src)| out.copy(rel, src))
+            .try_for_each(|(rel, size)| out.copy(rel, &self.cache.path(&size.key)))?;
+        self.statics.files.par_iter().try_for_each(|(rel, src)| {
+            if !is_raster(rel) {
+                return out.copy(rel, src);
+            }
+            if processed.contains(rel) && !direct.contains(rel) {
+                return Ok(());
+            }
+            let stamp = self.statics.stamps.get(rel).map_or("", String::as_str);
+            out.copy(rel, &self.library.stripped(&self.cache, src, stamp)?)
+        })
     }
 
     /// Renders `jobs` in parallel and writes them into `out`.
@@ -174,10 +211,13 @@ impl Pipeline {
         }
         if update.structural {
             // Order or grouping changed: every page's neighbours and lists may have.
+            let pictures = pictures(&self.site, &self.statics, &self.library);
+            pictures.keep_uses_of(self.renderer.pictures());
             self.renderer = Renderer::new(
                 &self.site,
                 Arc::new(self.statics.stamps.clone()),
                 self.renderer.stamp_uses(),
+                pictures,
             )?;
             self.jobs = self.renderer.jobs(&self.site);
             // A tag page that appeared may now have a draft's address.
@@ -206,7 +246,8 @@ impl Pipeline {
     pub fn refresh_statics(&mut self) -> Result<()> {
         self.statics = assets::collect(&self.site)?;
         let stamps = Arc::new(self.statics.stamps.clone());
-        self.renderer.set_stamps(&self.site, stamps);
+        let pictures = pictures(&self.site, &self.statics, &self.library);
+        self.renderer.set_stamps(&self.site, stamps, pictures);
         self.drafts = jobs::drafts(&self.site, &self.published());
         Ok(())
     }
@@ -221,7 +262,15 @@ impl Pipeline {
 
     /// Every output path a build of the site writes: all but the preview's draft pages.
     pub fn published(&self) -> HashSet<String> {
-        let mut all: HashSet<String> = self.statics.files.keys().cloned().collect();
+        let (_, sizes, processed, direct) = self.renderer.pictures().wanted();
+        let mut all: HashSet<String> = self
+            .statics
+            .files
+            .keys()
+            .filter(|rel| !processed.contains(*rel) || direct.contains(*rel))
+            .cloned()
+            .collect();
+        all.extend(sizes.into_keys());
         all.extend(self.jobs.iter().map(Job::file));
         all.extend(
             GENERATED
@@ -280,9 +329,30 @@ impl Pipeline {
             rendered: self.jobs.len(),
             static_files: self.statics.files.len(),
             written: Default::default(),
+            pictures_made: self.cache.made.load(std::sync::atomic::Ordering::Relaxed),
+            pictures_reused: self.cache.reused.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
 
 #[cfg(test)]
 mod unsaved_tests;
+
+/// What the renderer needs to find the site's pictures.
+fn pictures(site: &Site, statics: &Statics, library: &Arc<Library>) -> Arc<Pictures> {
+    let files = statics
+        .files
+        .iter()
+        .filter(|(rel, _)| is_raster(rel))
+        .map(|(rel, src)| {
+            let stamp = statics.stamps.get(rel).cloned().unwrap_or_default();
+            (rel.clone(), (src.clone(), stamp))
+        })
+        .collect();
+    Arc::new(Pictures::new(
+        files,
+        &site.config.base_path,
+        &site.config.base_url,
+        Arc::clone(library),
+    ))
+}

@@ -1,5 +1,5 @@
 //! grove's Tera functions and filters: `get_section`, `get_page`, `get_taxonomy`,
-//! `get_url` and `json_script`. They read only what the site and its static files already
+//! `get_url`, `resize_image` and `json_script`. They read only what the site and its static files already
 //! hold (no file is opened while a page renders), so every render of a site is the same.
 
 use std::collections::HashMap;
@@ -30,7 +30,13 @@ pub fn register(
     light: &super::LightPages,
     stamps: &Arc<HashMap<String, String>>,
     uses: &super::StampUses,
+    pictures: &Arc<super::pictures::Pictures>,
 ) {
+    let resize = Arc::clone(pictures);
+    tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
+        resize.resize_image(args)
+    });
+
     tera.register_filter("json_script", |v: &Value, _: &HashMap<String, Value>| {
         Ok(Value::String(values::json_for_script(v)))
     });

@@ -7,6 +7,7 @@
 pub mod banner;
 pub mod functions;
 pub mod jobs;
+pub mod pictures;
 pub mod templates;
 mod unsaved;
 pub mod values;
@@ -57,6 +58,8 @@ pub struct Renderer {
     uses: StampUses,
     /// Template name -> the file it came from, for error messages.
     sources: HashMap<String, PathBuf>,
+    /// The pictures outputs show, and the sizes they asked for.
+    pictures: Arc<pictures::Pictures>,
     /// How many templates were rendered: a regression guard for incremental rebuilds.
     pub renders: AtomicUsize,
 }
@@ -69,6 +72,7 @@ impl Renderer {
         site: &Site,
         stamps: Arc<HashMap<String, String>>,
         uses: StampUses,
+        pictures: Arc<pictures::Pictures>,
     ) -> Result<Renderer> {
         let dirs = templates::template_dirs(&site.root, site.config.theme_dir(&site.root));
         let (mut tera, sources) = templates::load(&dirs, &site.roots)?;
@@ -79,8 +83,9 @@ impl Renderer {
                 .map(|p| values::light_page(site, p))
                 .collect(),
         ));
-        functions::register(&mut tera, site, &light, &stamps, &uses);
+        functions::register(&mut tera, site, &light, &stamps, &uses, &pictures);
         Ok(Renderer {
+            pictures,
             tera,
             config: serde_json::to_value(&site.config).unwrap_or(Value::Null),
             positions: positions(site),
@@ -107,9 +112,28 @@ impl Renderer {
     }
 
     /// After the static files changed: `get_url(cachebust=true)` uses their new stamps.
-    pub fn set_stamps(&mut self, site: &Site, stamps: Arc<HashMap<String, String>>) {
+    pub fn set_stamps(
+        &mut self,
+        site: &Site,
+        stamps: Arc<HashMap<String, String>>,
+        pictures: Arc<pictures::Pictures>,
+    ) {
         self.stamps = stamps;
-        functions::register(&mut self.tera, site, &self.light, &self.stamps, &self.uses);
+        pictures.keep_uses_of(&self.pictures);
+        self.pictures = pictures;
+        functions::register(
+            &mut self.tera,
+            site,
+            &self.light,
+            &self.stamps,
+            &self.uses,
+            &self.pictures,
+        );
+    }
+
+    /// The pictures outputs show.
+    pub fn pictures(&self) -> &Arc<pictures::Pictures> {
+        &self.pictures
     }
 
     /// Where the stamps rendered outputs show are noted (see [`StampUses`]).
@@ -178,7 +202,18 @@ impl Renderer {
         };
         drop(light);
         self.renders.fetch_add(1, Ordering::Relaxed);
-        let html = self.render_template(template, file, ctx);
+        pictures::Pictures::begin();
+        let html = self
+            .render_template(template.clone(), file, ctx)
+            .and_then(|html| {
+                self.pictures
+                    .finish(&job.file(), &job.url, html)
+                    .map_err(|e| Error::Template {
+                        template,
+                        page: file.map(|f| f.shown()),
+                        message: tera_message(&e),
+                    })
+            });
         match (&job.what, html) {
             (What::Draft(_), Ok(html)) => Ok(banner::with_banner(&html)),
             // A draft the templates cannot show yet (a field a published page would have)

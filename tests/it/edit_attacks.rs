@@ -52,7 +52,18 @@ fn uploads_of_one_name_sent_at_once_each_keep_their_own_bytes() {
     let headers = picture_headers(&serve);
     for round in 0..5u8 {
         let pictures: Vec<Vec<u8>> = (0..6u8)
-            .map(|i| [PNG, &[round, i], &vec![i; 100_000][..]].concat())
+            .map(|i| {
+                // A real picture of its own (the editor stores what it can read, without
+                // metadata): 200 x 200 pixels of one colour per upload.
+                let pixels = grove::images::decode::Pixels {
+                    width: 200,
+                    height: 200,
+                    channels: 3,
+                    data: [round, i, 7].repeat(200 * 200),
+                };
+                grove::images::process::encode_with(&pixels, grove::images::Encoding::Png, 90)
+                    .unwrap()
+            })
             .collect();
         let answers: Vec<(u16, serde_json::Value)> = std::thread::scope(|s| {
             let sent: Vec<_> = pictures

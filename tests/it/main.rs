@@ -20,6 +20,7 @@ mod faults;
 mod fuzz_regressions;
 mod layers;
 mod output_stable;
+mod pictures;
 mod preview_equals_build;
 mod properties;
 mod publish;

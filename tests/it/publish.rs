@@ -377,7 +377,15 @@ fn a_phone_user_can_call_for_help_and_pages_share_with_a_picture() {
 #[test]
 fn a_page_can_have_its_own_share_image_with_its_alt_text() {
     let site = clinic("base_url = \"https://clinic.test\"");
-    write(site.path(), "static/images/room.png", "not really a png");
+    let pixels = grove::images::decode::Pixels {
+        width: 1600,
+        height: 900,
+        channels: 3,
+        data: [90, 120, 150].repeat(1600 * 900),
+    };
+    let png = grove::images::process::encode_with(&pixels, grove::images::Encoding::Png, 90);
+    std::fs::create_dir_all(site.path().join("static/images")).unwrap();
+    std::fs::write(site.path().join("static/images/room.png"), png.unwrap()).unwrap();
     write(
         site.path(),
         "content/articles/b-newest.md",
@@ -386,10 +394,14 @@ fn a_page_can_have_its_own_share_image_with_its_alt_text() {
     let out = build(site.path(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let html = read(site.path(), "public/articles/b-newest/index.html");
-    assert_eq!(
-        meta(&html, "og:image"),
-        ["https://clinic.test/images/room.png"]
+    // Shared as a 1200 x 630 JPEG made from it, not as the picture itself.
+    let image = meta(&html, "og:image");
+    assert!(
+        image[0].starts_with("https://clinic.test/processed_images/room-1200x630.")
+            && image[0].ends_with(".jpg"),
+        "{image:?}"
     );
+    assert_eq!(meta(&html, "og:image:width"), ["1200"]);
     assert_eq!(
         meta(&html, "og:image:alt"),
         ["A quiet room with two chairs"]

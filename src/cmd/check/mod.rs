@@ -6,6 +6,7 @@
 mod external;
 mod links;
 mod pages;
+mod pictures;
 mod readiness;
 mod targets;
 
@@ -177,6 +178,7 @@ pub fn check(root: &Path, options: &CheckOptions) -> Result<Report> {
         .filter_map(|w| file_problem(w, Severity::Warning))
         .collect();
     warnings.extend(readiness::missing_settings(site)?);
+    warnings.extend(pictures::warnings(&pipeline));
     let mut checker = pages::Checker::new(site, memory.into_files());
     checker.problems.extend(warnings);
     let docs = pages::documents(site);

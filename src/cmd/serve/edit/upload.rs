@@ -1,5 +1,6 @@
-//! Images uploaded from the editor: checked by their bytes (not their name), given a
-//! plain file name, and put under `static/images/` without replacing another picture.
+//! Images uploaded from the editor: checked by their bytes (not their name), turned
+//! upright and stripped of their metadata, given a plain file name, and put under
+//! `static/images/` without replacing another picture.
 
 use std::path::{Path, PathBuf};
 
@@ -110,6 +111,12 @@ pub fn respond(editing: &super::Editing, request: &Request) -> Response {
     if let Some(why) = refused(&request.body, &alt) {
         return super::refuse(400, &why);
     }
+    // Upright, without its GPS position and camera, at most 3000 pixels long: what the
+    // site's folder keeps (made before the write lock is taken: decoding takes a moment).
+    let bytes = match crate::images::upload::prepare(&request.body) {
+        Ok(bytes) => bytes,
+        Err(why) => return super::refuse(400, &format!("this picture cannot be used: {why}")),
+    };
     // `static/` or `static/images/` may be links: they must lead inside the site, and are
     // checked before anything is made under them.
     // Team photos go into their own folder, as the guide asks; nothing else is chosen by
@@ -126,7 +133,7 @@ pub fn respond(editing: &super::Editing, request: &Request) -> Response {
     }
     let stored = {
         let _writing = editing.write_lock();
-        std::fs::create_dir_all(&images).and_then(|()| store(&images, &name, &request.body))
+        std::fs::create_dir_all(&images).and_then(|()| store(&images, &name, &bytes))
     };
     let path = match stored {
         Ok(path) => path,
