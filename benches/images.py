@@ -73,11 +73,12 @@ def find_zola(work):
     return None
 
 
-def grove_site(root, photos, names, with_photos=True, team=0, article=0):
+def grove_site(root, photos, names, with_photos=True, team=0, article=0, copy_photos=True):
     for part in ["content", "themes"]:
         shutil.copytree(REPO / part, root / part)
     shutil.copy(REPO / "config.toml", root / "config.toml")
-    shutil.copytree(photos, root / "static" / "photos")
+    if copy_photos:
+        shutil.copytree(photos, root / "static" / "photos")
     (root / "templates").mkdir()
     if with_photos:
         listed = ", ".join(f'"/photos/{n}"' for n in names)
@@ -165,7 +166,9 @@ def main():
     sites = {"grove": work / "grove", "zola": work / "zola", "hugo": work / "hugo"}
     grove_site(sites["grove"], photos, names)
     bare = work / "grove-bare"
-    grove_site(bare, photos, names, with_photos=False)
+    # The same site without the photos at all (photos nothing shows would be published
+    # as they are, stripped of their metadata: work the comparison must not count).
+    grove_site(bare, photos, names, with_photos=False, copy_photos=False)
     zola_site(sites["zola"], photos, names)
     hugo_site(sites["hugo"], photos, names)
     cmds = {"grove": [grove, "build"], "zola": [zola, "build"] if zola else None,
