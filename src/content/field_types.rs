@@ -19,6 +19,12 @@ pub enum SortBy {
     Title,
 }
 
+/// Where the face is in a team photo: `"x,y"`, across then down, each from 0 to 1. Kept
+/// as it was written, for templates (`data-focus`), once it is known to be that.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Focus(pub String);
+
 /// What reading a value needs besides the value: dates without an offset are in `tz`.
 pub struct Reading {
     pub tz: TimeZone,
@@ -82,6 +88,31 @@ impl FieldType for String {
 impl FieldType for Option<String> {
     fn read(value: &toml::Value, field: &Field, reading: &Reading) -> Result<Self, Wrong> {
         String::read(value, field, reading).map(Some)
+    }
+}
+
+impl FieldType for Option<Focus> {
+    fn read(value: &toml::Value, field: &Field, reading: &Reading) -> Result<Self, Wrong> {
+        let text = String::read(value, field, reading)?;
+        let share = |part: Option<&str>| {
+            part.and_then(|p| p.trim().parse::<f32>().ok())
+                .filter(|v| (0.0..=1.0).contains(v))
+        };
+        let mut parts = text.split(',');
+        match (share(parts.next()), share(parts.next()), parts.next()) {
+            (Some(_), Some(_), None) => Ok(Some(Focus(text))),
+            _ => Err(wrong(
+                field,
+                &format!(
+                    "must be two numbers from 0 to 1, across then down, e.g. \"0.5,0.3\", not {}",
+                    written(value)
+                ),
+                format!(
+                    "e.g. {} = \"0.5,0.3\" (the middle, a third of the way down)",
+                    field.key
+                ),
+            )),
+        }
     }
 }
 
@@ -280,7 +311,24 @@ mod tests {
                 read::<SortBy>(None, "sort_by", "\"newest\"").unwrap_err(),
                 "Order of its pages must be \"date\", \"weight\" or \"title\", not \"newest\"",
             ),
+            (
+                read::<Option<Focus>>(Some(Kind::Team), "photo_focus", "\"top\"").unwrap_err(),
+                "Photo focal point must be two numbers from 0 to 1, across then down, e.g. \"0.5,0.3\", not \"top\"",
+            ),
+            (
+                read::<Option<Focus>>(Some(Kind::Team), "photo_focus", "\"0.5,1.3\"").unwrap_err(),
+                "Photo focal point must be two numbers from 0 to 1, across then down, e.g. \"0.5,0.3\", not \"0.5,1.3\"",
+            ),
+            (
+                read::<Option<Focus>>(Some(Kind::Team), "photo_focus", "\"0.5,0.3,1\"")
+                    .unwrap_err(),
+                "Photo focal point must be two numbers from 0 to 1, across then down, e.g. \"0.5,0.3\", not \"0.5,0.3,1\"",
+            ),
         ];
+        assert_eq!(
+            read::<Option<Focus>>(Some(Kind::Team), "photo_focus", "\"0.5, 0.25\""),
+            Ok(Some(Focus("0.5, 0.25".into())))
+        );
         assert_eq!(
             read::<Vec<String>>(article, "tags", "\"anxiety, sleep\"")
                 .unwrap_err()

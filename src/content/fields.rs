@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 use super::date::{self, Date};
-use super::field_types::SortBy;
+use super::field_types::{Focus, SortBy};
 
 /// The kinds of page, each with its own front matter and template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -182,7 +182,7 @@ front_matter! {
     photo: Option<String> = Input::Image, {
         Team: optional "Photo", "a portrait, square, in static/images/team/";
     }
-    photo_focus: Option<String> = Input::Text, {
+    photo_focus: Option<Focus> = Input::Text, {
         Team: optional "Photo focal point",
             "where the face is, across then down, from 0 to 1: \"0.5,0.3\" keeps the upper middle when the photo is cut square; the centre when empty";
     }

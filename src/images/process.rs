@@ -71,17 +71,31 @@ pub fn resize(p: &Pixels, fit: Fit) -> Result<Pixels, String> {
     let fail = |e: resize::Error| format!("resizing failed: {e}");
     let data = if p.channels == 4 {
         let mut out = vec![0u8; ow_ * oh_ * 4];
-        resize::new(cw, ch, ow_, oh_, resize::Pixel::RGBA8P, resize::Type::Lanczos3)
-            .map_err(fail)?
-            .resize_stride(&p.data.as_rgba()[start..], stride, out.as_rgba_mut())
-            .map_err(fail)?;
+        resize::new(
+            cw,
+            ch,
+            ow_,
+            oh_,
+            resize::Pixel::RGBA8P,
+            resize::Type::Lanczos3,
+        )
+        .map_err(fail)?
+        .resize_stride(&p.data.as_rgba()[start..], stride, out.as_rgba_mut())
+        .map_err(fail)?;
         out
     } else {
         let mut out = vec![0u8; ow_ * oh_ * 3];
-        resize::new(cw, ch, ow_, oh_, resize::Pixel::RGB8, resize::Type::Lanczos3)
-            .map_err(fail)?
-            .resize_stride(&p.data.as_rgb()[start..], stride, out.as_rgb_mut())
-            .map_err(fail)?;
+        resize::new(
+            cw,
+            ch,
+            ow_,
+            oh_,
+            resize::Pixel::RGB8,
+            resize::Type::Lanczos3,
+        )
+        .map_err(fail)?
+        .resize_stride(&p.data.as_rgb()[start..], stride, out.as_rgb_mut())
+        .map_err(fail)?;
         out
     };
     Ok(Pixels {

@@ -156,7 +156,12 @@ impl Pipeline {
             .map(Job::file)
             .collect();
         pictures.retain(&jobs);
-        let (work, sizes, processed, direct) = pictures.wanted();
+        let crate::render::pictures::Wanted {
+            work,
+            sizes,
+            processed,
+            direct,
+        } = pictures.wanted();
         self.cache.make(&work)?;
         sizes
             .par_iter()
@@ -262,7 +267,12 @@ impl Pipeline {
 
     /// Every output path a build of the site writes: all but the preview's draft pages.
     pub fn published(&self) -> HashSet<String> {
-        let (_, sizes, processed, direct) = self.renderer.pictures().wanted();
+        let crate::render::pictures::Wanted {
+            sizes,
+            processed,
+            direct,
+            ..
+        } = self.renderer.pictures().wanted();
         let mut all: HashSet<String> = self
             .statics
             .files

@@ -58,6 +58,18 @@ thread_local! {
     static ASKED: RefCell<Vec<Used>> = const { RefCell::new(Vec::new()) };
 }
 
+/// What the outputs of a site ask of its pictures.
+pub struct Wanted {
+    /// The sizes to make, by picture (each picture decoded once for all of them).
+    pub work: Vec<(Arc<Picture>, Vec<Size>)>,
+    /// Every size, by its path in the output.
+    pub sizes: BTreeMap<String, Size>,
+    /// The pictures shown only through their sizes (not published as they are).
+    pub processed: HashSet<String>,
+    /// The pictures linked to directly (published as they are, less their metadata).
+    pub direct: HashSet<String>,
+}
+
 impl Pictures {
     pub fn new(
         files: HashMap<String, (PathBuf, String)>,
@@ -165,14 +177,7 @@ impl Pictures {
     }
 
     /// Every size the outputs show, by picture, and the pictures linked to directly.
-    pub fn wanted(
-        &self,
-    ) -> (
-        Vec<(Arc<Picture>, Vec<Size>)>,
-        BTreeMap<String, Size>,
-        HashSet<String>,
-        HashSet<String>,
-    ) {
+    pub fn wanted(&self) -> Wanted {
         let all = self.lock();
         let mut by_picture: BTreeMap<PathBuf, (Arc<Picture>, Vec<Size>)> = BTreeMap::new();
         let mut outputs = BTreeMap::new();
@@ -190,12 +195,12 @@ impl Pictures {
                 }
             }
         }
-        (
-            by_picture.into_values().collect(),
-            outputs,
+        Wanted {
+            work: by_picture.into_values().collect(),
+            sizes: outputs,
             processed,
             direct,
-        )
+        }
     }
 
     fn rewrite(&self, html: &str, page_url: &str, sizes: &mut Vec<Used>) -> tera::Result<String> {

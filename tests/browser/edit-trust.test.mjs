@@ -8,7 +8,8 @@
 //      sees both versions side by side;
 //   6. New content starts as a draft with no placeholder text, and a build leaves it out;
 //   7. Delete this page asks first, names the links to it, and Undo puts it back;
-//   8. the team Photo field takes a photo from the computer ("Choose a photo");
+//   8. the team Photo field takes a photo from the computer ("Choose a photo"), and the
+//      round picture shows the square the site cuts, around the face clicked in the photo;
 // and axe-core finds 0 violations on each new view at 390 px and 1280 px.
 //
 // Environment: GROVE_BIN (default target/release/grove), CHROME_PATH (default /usr/bin/chromium).
@@ -316,6 +317,67 @@ if (missing) {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.locator('#status').filter({ hasText: 'All changes saved at' }).waitFor();
       assert.ok(read(TEAM).includes(`photo = "${value}"`));
+      rmSync(photoFile, { force: true });
+      await page.close();
+    });
+
+    test('8b. the round photo shows the square the site cuts, around the face clicked', async () => {
+      const page = await openEditor('team/david-pepper.md');
+      // A landscape photo, the face (a red disk) on the right, a third of the way down.
+      const jpeg = await page.evaluate(() => {
+        const c = document.createElement('canvas');
+        c.width = 1200;
+        c.height = 600;
+        const g = c.getContext('2d');
+        g.fillStyle = '#6b7f99';
+        g.fillRect(0, 0, 1200, 600);
+        g.fillStyle = '#d22';
+        g.beginPath();
+        g.arc(960, 200, 120, 0, Math.PI * 2);
+        g.fill();
+        return c.toDataURL('image/jpeg', 0.9);
+      });
+      const photoFile = path.join(tmpdir(), `david-${process.pid}.jpg`);
+      writeFileSync(photoFile, Buffer.from(jpeg.split(',')[1], 'base64'));
+      await page.getByLabel('Choose a photo').setInputFiles(photoFile);
+      await page.getByText(/^Chosen: \/images\/team\//).waitFor();
+      const whole = page.locator('.focus-pick img');
+      await whole.waitFor();
+      await page.waitForFunction(() => document.querySelector('.focus-pick img').naturalWidth > 0);
+      // Centred at first: the round picture shows the middle, without the face.
+      const avatar = page.locator('#f-photo-img');
+      assert.equal(await avatar.evaluate((i) => getComputedStyle(i).objectPosition), '50% 50%');
+      const box = await whole.boundingBox();
+      await page.mouse.click(box.x + box.width * 0.8, box.y + box.height / 3);
+      const focus = page.getByLabel('Photo focal point');
+      assert.match(await focus.inputValue(), /^0\.8\d?,0\.3\d?$/);
+      // The square of 600 x 600 centred on x = 960 reaches the right edge: it starts at 600,
+      // all the room there is to move (100 %).
+      assert.equal(await avatar.evaluate((i) => getComputedStyle(i).objectPosition), '100% 50%');
+      const red = await avatar.evaluate((i) => {
+        const c = document.createElement('canvas');
+        c.width = c.height = 60;
+        const g = c.getContext('2d');
+        // What the round picture shows: the right-hand square of the photo.
+        g.drawImage(i, 600, 0, 600, 600, 0, 0, 60, 60);
+        const [r, gr] = g.getImageData(36, 20, 1, 1).data;
+        return r > 180 && gr < 80;
+      });
+      assert.ok(red, 'the face is in the round picture');
+      assert.equal(await page.locator('#status').textContent().then((t) => /Unsaved changes/.test(t)), true);
+      await shot(page, 'editor-photo-focus.png', '#f-photo');
+      const problems = await axeBoth(page, 'photo focal point');
+      assert.deepEqual(problems, []);
+      // Typed the wrong way: refused by the field, in its words, and nothing is written.
+      const before = read('content/team/david-pepper.md');
+      await focus.fill('top right');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Photo focal point must be two numbers from 0 to 1').first().waitFor();
+      assert.equal(read('content/team/david-pepper.md'), before);
+      await focus.fill('0.8,0.33');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('#status').filter({ hasText: 'All changes saved at' }).waitFor();
+      assert.ok(read('content/team/david-pepper.md').includes('photo_focus = "0.8,0.33"'));
       rmSync(photoFile, { force: true });
       await page.close();
     });

@@ -371,8 +371,7 @@ fn an_uploaded_phone_photo_is_stored_upright_smaller_and_without_its_position() 
     let serve = site.serve();
     // Stored 4000 x 3000 as the sensor reads it, shown portrait (orientation 6).
     let photo = phone_photo(4000, 3000, 6);
-    let headers =
-        crate::edit::picture_headers(&serve).replace("image/png", "image/jpeg");
+    let headers = crate::edit::picture_headers(&serve).replace("image/png", "image/jpeg");
     let r = crate::edit::post_as(
         &serve,
         "/__grove/api/upload?name=IMG_2041.jpg&alt=Our%20garden",
@@ -428,7 +427,10 @@ fn builds_at_once_share_the_cache_and_each_publishes_whole_pictures() {
             published.push(published_pictures(&out));
             for rel in published.last().unwrap() {
                 let bytes = std::fs::read(out.join(rel)).unwrap();
-                assert!(decode::decode(&bytes).is_ok(), "{rel} is not a whole picture");
+                assert!(
+                    decode::decode(&bytes).is_ok(),
+                    "{rel} is not a whole picture"
+                );
             }
         }
         assert!(published.windows(2).all(|w| w[0] == w[1]), "{published:?}");

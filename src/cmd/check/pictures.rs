@@ -64,7 +64,9 @@ pub fn warnings(p: &Pipeline) -> Vec<Diagnostic> {
         }
     }
 
-    let (_, _, processed, direct) = p.renderer.pictures().wanted();
+    let crate::render::pictures::Wanted {
+        processed, direct, ..
+    } = p.renderer.pictures().wanted();
     for (rel, src) in &p.statics.files {
         if !is_raster(rel) || (processed.contains(rel) && !direct.contains(rel)) {
             continue;

@@ -597,9 +597,11 @@
       const field = form.querySelector('[data-field="' + CSS.escape(key) + '"]');
       const img = document.getElementById(field.id + "-img");
       const status = document.getElementById(field.id + "-status");
+      const crop = key === "photo" ? startFocus(form, img, site) : () => {};
       field.addEventListener("change", () => {
         img.src = field.value ? site + field.value : "";
         img.hidden = !field.value;
+        crop();
       });
       picker.addEventListener("change", async () => {
         const file = picker.files && picker.files[0];
@@ -621,6 +623,7 @@
             field.value = data.url;
             img.src = site + data.url;
             img.hidden = false;
+            crop();
             say(status, "Chosen: " + data.url + ". Save to keep it.");
             changed();
           } else {
@@ -633,6 +636,69 @@
         }
       });
     }
+  }
+
+  // The team photo as the site cuts it: the round picture shows the square grove makes,
+  // cut around the "Photo focal point" as the build cuts it (centred on the point
+  // as far as the edges allow). Clicking the face in the whole photo sets that point; it
+  // can be typed in its own field too. Returns what to call when the photo changes.
+  function startFocus(form, avatar, site) {
+    const focus = form.querySelector('[data-field="photo_focus"]');
+    if (!focus) return () => {};
+    const whole = document.createElement("figure");
+    whole.className = "focus-pick";
+    const photo = document.createElement("img");
+    photo.alt = "";
+    const mark = document.createElement("span");
+    mark.className = "focus-mark";
+    mark.setAttribute("aria-hidden", "true");
+    const caption = document.createElement("figcaption");
+    caption.textContent = "Click the face: the round picture keeps it in view.";
+    const frame = document.createElement("div");
+    frame.className = "focus-frame";
+    frame.append(photo, mark);
+    whole.append(frame, caption);
+    avatar.closest(".picture").append(whole);
+
+    const point = () => {
+      const m = /^\s*([01](?:\.\d+)?|\.\d+)\s*,\s*([01](?:\.\d+)?|\.\d+)\s*$/.exec(focus.value);
+      const x = m ? Number(m[1]) : 0.5;
+      const y = m ? Number(m[2]) : 0.5;
+      return [Math.min(1, x), Math.min(1, y)];
+    };
+    // Where the square box of a w x h picture starts, as a share of the room it can move in.
+    const position = (at, long, short) => {
+      if (long <= short) return 0.5;
+      const start = Math.min(Math.max(at * long - short / 2, 0), long - short);
+      return start / (long - short);
+    };
+    const draw = () => {
+      const [x, y] = point();
+      const w = avatar.naturalWidth;
+      const h = avatar.naturalHeight;
+      if (w && h) {
+        const side = Math.min(w, h);
+        avatar.style.objectPosition = position(x, w, side) * 100 + "% " + position(y, h, side) * 100 + "%";
+      }
+      mark.style.left = x * 100 + "%";
+      mark.style.top = y * 100 + "%";
+    };
+    const show = () => {
+      whole.hidden = avatar.hidden || !avatar.getAttribute("src");
+      if (!whole.hidden && photo.src !== avatar.src) photo.src = avatar.src;
+      draw();
+    };
+    photo.addEventListener("click", (event) => {
+      const box = photo.getBoundingClientRect();
+      const x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+      const y = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
+      focus.value = x.toFixed(2) + "," + y.toFixed(2);
+      focus.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    focus.addEventListener("input", draw);
+    avatar.addEventListener("load", draw);
+    show();
+    return show;
   }
 
   // "Delete this page": asks first, naming the page and the pages that link to it, moves
