@@ -180,7 +180,7 @@ front_matter! {
         Team: optional "Languages", "languages they work in, e.g. [\"English\", \"Spanish\"]";
     }
     photo: Option<String> = Input::Image, {
-        Team: optional "Photo", "a portrait, square, in static/images/team/";
+        Team: optional "Photo", "a portrait, any size: the site shows a square cut around the focal point";
     }
     photo_focus: Option<Focus> = Input::Text, {
         Team: optional "Photo focal point",

@@ -15,12 +15,14 @@ pub fn prepare(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let header = decode::header(bytes)?;
     let (w, h) = header.upright();
     let too_large = w.max(h) > MAX_LONG_SIDE;
+    // Decoded whole even when stored as it came: a picture the build cannot read is
+    // refused here, with the person still at the form, not at the next build.
+    let pixels = decode::decode(bytes)?;
     if header.orientation == 1 && !too_large {
         return strip::strip(bytes).map(|b| b.into_owned()).ok_or_else(|| {
             "the picture's file is damaged; open it in a photo editor and save it again".into()
         });
     }
-    let pixels = decode::decode(bytes)?;
     let pixels = if too_large {
         let width = if w >= h {
             MAX_LONG_SIDE

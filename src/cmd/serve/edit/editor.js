@@ -598,6 +598,15 @@
       const img = document.getElementById(field.id + "-img");
       const status = document.getElementById(field.id + "-status");
       const crop = key === "photo" ? startFocus(form, img, site) : () => {};
+      // A picture just uploaded is served once the preview's watcher has seen it, a moment
+      // later: ask again a few times rather than show a broken picture.
+      let tries = 0;
+      img.addEventListener("load", () => (tries = 0));
+      img.addEventListener("error", () => {
+        if (!field.value || tries >= 10) return;
+        tries += 1;
+        setTimeout(() => (img.src = site + field.value + "?try=" + tries), 200 * tries);
+      });
       field.addEventListener("change", () => {
         img.src = field.value ? site + field.value : "";
         img.hidden = !field.value;
@@ -685,7 +694,6 @@
     };
     const show = () => {
       whole.hidden = avatar.hidden || !avatar.getAttribute("src");
-      if (!whole.hidden && photo.src !== avatar.src) photo.src = avatar.src;
       draw();
     };
     photo.addEventListener("click", (event) => {
@@ -696,7 +704,11 @@
       focus.dispatchEvent(new Event("input", { bubbles: true }));
     });
     focus.addEventListener("input", draw);
-    avatar.addEventListener("load", draw);
+    avatar.addEventListener("load", () => {
+      if (photo.src !== avatar.currentSrc) photo.src = avatar.currentSrc;
+      show();
+    });
+    if (avatar.complete && avatar.naturalWidth) photo.src = avatar.currentSrc;
     show();
     return show;
   }
