@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use crate::edit::{FILE, json, open, post, save_request};
 use crate::harness::SiteTest;
-use crate::harness::{fixture, write};
 
 const COUNT: usize = 20_000;
 const LINKS_WITHIN: Duration = Duration::from_secs(20);
@@ -140,19 +139,19 @@ fn wait_measured(child: &mut std::process::Child) -> (ExitStatus, Option<u64>) {
     (child.wait().unwrap(), None)
 }
 
-fn site_with(body: &str) -> tempfile::TempDir {
-    let site = fixture("build/site");
-    write(site.path(), "content/pasted.md", &page(body));
+fn site_with(body: &str) -> SiteTest {
+    let site = SiteTest::fixture("build/site");
+    site.write("content/pasted.md", &page(body));
     site
 }
 
 #[test]
 fn twenty_thousand_broken_links_fail_a_build_quickly_with_twenty_shown() {
     let site = site_with(&broken_links());
-    let run = Run::on("build", site.path(), LINKS_WITHIN);
+    let run = Run::on("build", &site.root(), LINKS_WITHIN);
     assert_eq!(run.output.status.code(), Some(1));
-    assert!(!site.path().join("public").exists(), "nothing is written");
-    let (out, err) = run.text(site.path());
+    assert!(!&site.root().join("public").exists(), "nothing is written");
+    let (out, err) = run.text(&site.root());
     assert_eq!(out, "");
     insta::assert_snapshot!(err);
 }
@@ -160,9 +159,9 @@ fn twenty_thousand_broken_links_fail_a_build_quickly_with_twenty_shown() {
 #[test]
 fn twenty_thousand_broken_links_fail_a_check_quickly_with_twenty_shown() {
     let site = site_with(&broken_links());
-    let run = Run::on("check", site.path(), LINKS_WITHIN);
+    let run = Run::on("check", &site.root(), LINKS_WITHIN);
     assert_eq!(run.output.status.code(), Some(1));
-    let (out, err) = run.text(site.path());
+    let (out, err) = run.text(&site.root());
     assert_eq!(err, "");
     insta::assert_snapshot!(out);
 }
@@ -170,10 +169,10 @@ fn twenty_thousand_broken_links_fail_a_check_quickly_with_twenty_shown() {
 #[test]
 fn twenty_thousand_same_headings_build_quickly_with_distinct_ids() {
     let site = site_with(&same_headings());
-    let run = Run::on("build", site.path(), HEADINGS_WITHIN);
-    let (_, err) = run.text(site.path());
+    let run = Run::on("build", &site.root(), HEADINGS_WITHIN);
+    let (_, err) = run.text(&site.root());
     assert_eq!(run.output.status.code(), Some(0), "{err}");
-    let html = crate::harness::read(site.path(), "public/pasted/index.html");
+    let html = site.read("public/pasted/index.html");
     assert!(html.contains("<h1 id=\"same\">Same</h1>"), "the first");
     assert!(html.contains("<h1 id=\"same-19999\">Same</h1>"), "the last");
     assert_eq!(html.matches("<h1 id=\"same").count(), COUNT);
@@ -182,9 +181,9 @@ fn twenty_thousand_same_headings_build_quickly_with_distinct_ids() {
 #[test]
 fn twenty_thousand_same_headings_are_checked_quickly_with_twenty_shown() {
     let site = site_with(&same_headings());
-    let run = Run::on("check", site.path(), HEADINGS_WITHIN);
+    let run = Run::on("check", &site.root(), HEADINGS_WITHIN);
     assert_eq!(run.output.status.code(), Some(1));
-    let (out, _) = run.text(site.path());
+    let (out, _) = run.text(&site.root());
     insta::assert_snapshot!(out);
 }
 
@@ -241,12 +240,11 @@ fn the_editors_preview_renders_both_bombs_quickly() {
 
 #[test]
 fn twenty_thousand_missing_related_entries_or_clashing_aliases_are_capped_too() {
-    let site = fixture("build/site");
+    let site = SiteTest::fixture("build/site");
     let names: Vec<String> = (0..COUNT)
         .map(|i| format!("\"articles/gone-{i}.md\""))
         .collect();
-    write(
-        site.path(),
+    site.write(
         "content/faq/pasted.md",
         &format!(
             "+++\ntitle = \"Pasted?\"\nrelated = [{}]\n+++\nYes.\n",
@@ -254,24 +252,19 @@ fn twenty_thousand_missing_related_entries_or_clashing_aliases_are_capped_too() 
         ),
     );
     let aliases = vec!["\"/same/\""; COUNT].join(", ");
-    write(
-        site.path(),
+    site.write(
         "content/moved.md",
         &format!("+++\ntitle = \"Moved\"\naliases = [{aliases}]\n+++\nHere.\n"),
     );
     // URLs are checked before `related`: the aliases stop the build first.
     fails_closing_with(
-        site.path(),
+        &site.root(),
         "content/moved.md: and 19,979 more like this",
         "19,999",
     );
-    write(
-        site.path(),
-        "content/moved.md",
-        "+++\ntitle = \"Moved\"\n+++\nHere.\n",
-    );
+    site.write("content/moved.md", "+++\ntitle = \"Moved\"\n+++\nHere.\n");
     fails_closing_with(
-        site.path(),
+        &site.root(),
         "content/faq/pasted.md: and 19,980 more like this",
         "20,000",
     );
@@ -297,18 +290,17 @@ fn fails_closing_with(site: &Path, closing: &str, total: &str) {
 /// (in the order of the files) are told the nearest file; the rest what to write.
 #[test]
 fn only_the_first_hundred_broken_links_of_a_site_search_for_the_nearest_file() {
-    let site = fixture("build/site");
+    let site = SiteTest::fixture("build/site");
     for i in 0..30 {
         let links = "[x](@/articles/first-0.md) ".repeat(5);
-        write(
-            site.path(),
+        site.write(
             &format!("content/articles/pasted-{i:02}.md"),
             &format!("+++\ntitle = \"Pasted {i}\"\n+++\n{links}\n"),
         );
     }
-    let run = Run::of(&["build", "--root", site.path().to_str().unwrap()]);
+    let run = Run::of(&["build", "--root", site.root().to_str().unwrap()]);
     assert_eq!(run.output.status.code(), Some(1));
-    let (_, err) = run.text(site.path());
+    let (_, err) = run.text(&site.root());
     let hints: Vec<&str> = err.lines().filter(|l| l.starts_with("  help: ")).collect();
     assert_eq!(hints.len(), 150);
     let nearest = "  help: the nearest existing file is `@/articles/first.md`";

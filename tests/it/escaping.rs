@@ -39,14 +39,11 @@ fn toml_text(label: &str) -> String {
 }
 
 /// A site with a payload in every field a person types, built with the real theme.
-fn built_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    copy_dir(&repo().join("themes/oakland"), &root.join("themes/oakland"));
+fn built_site() -> SiteTest {
+    let site = SiteTest::empty();
+    copy_dir(&repo().join("themes/oakland"), &site.path("themes/oakland"));
     let t = toml_text;
-    write(
-        root,
-        "config.toml",
+    site.write("config.toml",
         &format!(
             "title = {}\ndescription = \"A site.\"\nbase_url = \"https://test.example\"\ntheme = \"oakland\"\n\n[[menu]]\nname = {}\nurl = \"/articles/\"\n\n[extra]\norganization_name = {}\ncity = \"Oakland\"\n",
             t("SITEX"),
@@ -54,19 +51,15 @@ fn built_site() -> tempfile::TempDir {
             t("ORGX")
         ),
     );
-    write(
-        root,
+    site.write(
         "content/_index.md",
         "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
     );
-    write(
-        root,
+    site.write(
         "content/articles/_index.md",
         &format!("+++\ntitle = {}\nsort_by = \"date\"\n+++\n", t("SECTIONX")),
     );
-    write(
-        root,
-        "content/articles/hostile.md",
+    site.write("content/articles/hostile.md",
         &format!(
             "+++\ntitle = {}\ndescription = {}\ndate = 2025-03-14\ntags = [{}, \"plain\"]\n+++\nThe body, with `</script>` in code.\n",
             t("TITLEX"),
@@ -74,26 +67,21 @@ fn built_site() -> tempfile::TempDir {
             t("TAGX")
         ),
     );
-    write(
-        root,
+    site.write(
         "content/faq/_index.md",
         "+++\ntitle = \"FAQ\"\nsort_by = \"weight\"\ntemplate = \"faq.html\"\n+++\n",
     );
-    write(
-        root,
-        "content/faq/hostile.md",
+    site.write("content/faq/hostile.md",
         &format!(
             "+++\ntitle = {}\nrelated = [\"articles/hostile.md\"]\n+++\nThe answer mentions `]]>` and `</script>`.\n",
             t("QUESTIONX")
         ),
     );
-    write(
-        root,
+    site.write(
         "content/team/_index.md",
         "+++\ntitle = \"Team\"\nsort_by = \"weight\"\ntemplate = \"team.html\"\n+++\n",
     );
-    write(
-        root,
+    site.write(
         "content/team/hostile.md",
         &format!(
             "+++\nname = {}\nrole = {}\nsummary = {}\n+++\nA bio.\n",
@@ -102,26 +90,22 @@ fn built_site() -> tempfile::TempDir {
             t("SUMMARYX")
         ),
     );
-    write(
-        root,
+    site.write(
         "content/about.md",
         &format!("+++\ntitle = {}\n+++\nAbout.\n", t("PAGEX")),
     );
-    write(
-        root,
+    site.write(
         "content/contact.md",
         "+++\ntitle = \"Contact\"\n+++\nWrite.\n",
     );
     if repo().join("themes/oakland/templates/search.html").exists() {
-        write(
-            root,
+        site.write(
             "content/search.md",
             "+++\ntitle = \"Search\"\ntemplate = \"search.html\"\n+++\n",
         );
     }
-    let out = build(root, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    dir
+    site.build(&[]).ok();
+    site
 }
 
 /// What one output shows a reader, decoded: text, attribute values and JSON strings.
@@ -291,7 +275,7 @@ fn files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
 #[test]
 fn html_pages_show_the_text_and_run_nothing() {
     let site = built_site();
-    let public = site.path().join("public");
+    let public = site.path("public");
     let mut seen = Seen::default();
     let pages = files(&public, "html");
     assert!(pages.len() >= 10, "{pages:?}");
@@ -307,7 +291,7 @@ fn html_pages_show_the_text_and_run_nothing() {
 #[test]
 fn json_ld_holds_the_exact_text() {
     let site = built_site();
-    let public = site.path().join("public");
+    let public = site.path("public");
     let mut seen = Seen::default();
     for page in files(&public, "html") {
         let rel = page.strip_prefix(&public).unwrap().display().to_string();
@@ -346,7 +330,7 @@ fn json_ld_holds_the_exact_text() {
 #[test]
 fn feed_sitemap_and_search_index_hold_the_exact_text() {
     let site = built_site();
-    let public = site.path().join("public");
+    let public = site.path("public");
     let mut seen = Seen::default();
     let mut checked = Vec::new();
     for xml in files(&public, "xml") {

@@ -12,74 +12,56 @@ use crate::harness::*;
 
 /// A small site on the real theme: three articles in a section sorted by title, a FAQ
 /// entry, a bio, the contact page; `base_url` and `extra` lines are the caller's.
-fn clinic(config_tail: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    copy_dir(&repo().join("themes/oakland"), &root.join("themes/oakland"));
-    write(
-        root,
-        "config.toml",
+fn clinic(config_tail: &str) -> SiteTest {
+    let site = SiteTest::empty();
+    copy_dir(&repo().join("themes/oakland"), &site.path("themes/oakland"));
+    site.write("config.toml",
         &format!(
             "title = \"Test Clinic\"\ndescription = \"A clinic for tests.\"\ntheme = \"oakland\"\nfeed_limit = 2\n{config_tail}\n"
         ),
     );
-    write(
-        root,
+    site.write(
         "content/_index.md",
         "+++\ntitle = \"Home\"\ndescription = \"Home.\"\n+++\nWelcome.\n",
     );
-    write(
-        root,
+    site.write(
         "content/articles/_index.md",
         "+++\ntitle = \"Articles\"\ndescription = \"All articles.\"\nsort_by = \"title\"\n+++\n",
     );
     // Titles in the opposite order of the dates: a title-sorted section.
-    write(
-        root,
-        "content/articles/a-oldest.md",
+    site.write("content/articles/a-oldest.md",
         "+++\ntitle = \"A: the oldest\"\ndescription = \"Old.\"\ndate = 2020-01-15\n+++\nOld text.\n",
     );
-    write(
-        root,
-        "content/articles/b-newest.md",
+    site.write("content/articles/b-newest.md",
         "+++\ntitle = \"B: the newest\"\ndescription = \"New.\"\ndate = 2025-01-31T09:00:00\n+++\nThe summary.\n\n<!-- more -->\n\nThe rest.\n",
     );
-    write(
-        root,
-        "content/articles/c-middle.md",
+    site.write("content/articles/c-middle.md",
         "+++\ntitle = \"C: the middle one\"\ndescription = \"Middle.\"\ndate = \"2023-06-01T12:00:00+02:00\"\nupdated = 2024-02-29\n+++\nMiddle text, see [the FAQ](@/faq/_index.md) and [contact](/contact/).\n",
     );
-    write(
-        root,
+    site.write(
         "content/faq/_index.md",
         "+++\ntitle = \"FAQ\"\ndescription = \"Questions.\"\nsort_by = \"weight\"\n+++\n",
     );
-    write(
-        root,
+    site.write(
         "content/faq/why.md",
         "+++\ntitle = \"Why?\"\ndescription = \"Why.\"\nweight = 1\n+++\nBecause.\n",
     );
-    write(
-        root,
-        "content/team/_index.md",
+    site.write("content/team/_index.md",
         "+++\ntitle = \"Team\"\ndescription = \"Us.\"\nsort_by = \"weight\"\ntemplate = \"team.html\"\n+++\n",
     );
-    write(
-        root,
-        "content/team/ann-lee.md",
+    site.write("content/team/ann-lee.md",
         "+++\nname = \"Ann Lee\"\ncredentials = \"LCSW\"\nsummary = \"Ann is a therapist.\"\nweight = 1\n+++\nBio.\n",
     );
-    write(
-        root,
+    site.write(
         "content/contact.md",
         "+++\ntitle = \"Contact\"\ndescription = \"How to reach us.\"\n+++\nWrite to us.\n",
     );
-    dir
+    site
 }
 
-fn built(config_tail: &str, extra_args: &[&str]) -> tempfile::TempDir {
+fn built(config_tail: &str, extra_args: &[&str]) -> SiteTest {
     let site = clinic(config_tail);
-    let out = build(site.path(), extra_args);
+    let out = build(&site.root(), extra_args);
     assert!(out.status.success(), "{}", stderr(&out));
     site
 }
@@ -151,7 +133,7 @@ fn html_files(dir: &Path) -> Vec<std::path::PathBuf> {
 fn pages_link_to_their_assets_without_base_url_and_under_a_sub_path() {
     // A placeholder base_url: the pages still find their stylesheet wherever they are served.
     let site = built("base_url = \"https://example.org\"", &[]);
-    let home = read(site.path(), "public/index.html");
+    let home = read(&site.root(), "public/index.html");
     let css: Vec<String> = urls_in(&home)
         .into_iter()
         .map(|(_, u)| u)
@@ -159,7 +141,7 @@ fn pages_link_to_their_assets_without_base_url_and_under_a_sub_path() {
         .collect();
     assert_eq!(css.len(), 1, "{home}");
     assert!(css[0].starts_with("/css/site."), "{}", css[0]);
-    assert!(site.path().join("public").join(&css[0][1..]).is_file());
+    assert!(site.root().join("public").join(&css[0][1..]).is_file());
     for (attr, url) in urls_in(&home) {
         assert!(
             !url.starts_with("https://example.org"),
@@ -171,7 +153,7 @@ fn pages_link_to_their_assets_without_base_url_and_under_a_sub_path() {
 
     // A GitHub Pages project site: every root-relative address carries /site.
     let site = built("base_url = \"https://user.github.io/site/\"", &[]);
-    let public = site.path().join("public");
+    let public = site.root().join("public");
     for file in html_files(&public) {
         let html = std::fs::read_to_string(&file).unwrap();
         if html.contains("http-equiv=\"refresh\"") {
@@ -196,7 +178,7 @@ fn pages_link_to_their_assets_without_base_url_and_under_a_sub_path() {
             }
         }
     }
-    let article = read(site.path(), "public/articles/c-middle/index.html");
+    let article = read(&site.root(), "public/articles/c-middle/index.html");
     assert!(
         article.contains("href=\"/site/faq/\""),
         "@/ links get the sub-path"
@@ -205,7 +187,7 @@ fn pages_link_to_their_assets_without_base_url_and_under_a_sub_path() {
         article.contains("href=\"/site/contact/\""),
         "so do links written from the root"
     );
-    let index = read(site.path(), "public/search-index.json");
+    let index = read(&site.root(), "public/search-index.json");
     assert!(
         index.contains("\"u\":\"/site/articles/c-middle/\""),
         "{index}"
@@ -219,26 +201,26 @@ fn a_placeholder_base_url_warns_and_production_refuses_it() {
         format!(
             "exit: {}\n{}",
             out.status.code().unwrap_or(-1),
-            normalize(&stderr(out).replace(&format!("{}/", site.path().display()), ""))
+            normalize(&stderr(out).replace(&format!("{}/", site.root().display()), ""))
         )
     };
     let mut report = String::from("$ grove build\n");
-    let out = build(site.path(), &[]);
+    let out = build(&site.root(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     report.push_str(&said(&out));
 
-    let before = files(&site.path().join("public"));
-    let out = build(site.path(), &["--production"]);
+    let before = files(&site.root().join("public"));
+    let out = build(&site.root(), &["--production"]);
     report.push_str(&format!("\n$ grove build --production\n{}", said(&out)));
     assert_eq!(
         before,
-        files(&site.path().join("public")),
+        files(&site.root().join("public")),
         "public/ untouched"
     );
 
     // The real address given on the command line is enough.
     let out = build(
-        site.path(),
+        &site.root(),
         &["--production", "--base-url", "https://clinic.test/"],
     );
     report.push_str(&format!(
@@ -246,10 +228,10 @@ fn a_placeholder_base_url_warns_and_production_refuses_it() {
         said(&out)
     ));
     let unset = clinic("");
-    let out = build(unset.path(), &["--production"]);
+    let out = build(&unset.root(), &["--production"]);
     report.push_str(&format!(
         "\n$ grove build --production   # no base_url\n{}",
-        said(&out).replace(&format!("{}/", unset.path().display()), "")
+        said(&out).replace(&format!("{}/", unset.root().display()), "")
     ));
     insta::assert_snapshot!(report);
 }
@@ -260,7 +242,7 @@ fn every_date_is_rfc3339_where_feeds_sitemaps_and_search_engines_read_it() {
         "base_url = \"https://clinic.test\"\ntimezone = \"America/Los_Angeles\"",
         &[],
     );
-    let feed = read(site.path(), "public/atom.xml");
+    let feed = read(&site.root(), "public/atom.xml");
     // a local date-time, in the site's zone
     assert!(
         feed.contains("<published>2025-01-31T09:00:00-08:00</published>"),
@@ -275,7 +257,7 @@ fn every_date_is_rfc3339_where_feeds_sitemaps_and_search_engines_read_it() {
         feed.contains("<updated>2024-02-29T00:00:00-08:00</updated>"),
         "{feed}"
     );
-    let map = read(site.path(), "public/sitemap.xml");
+    let map = read(&site.root(), "public/sitemap.xml");
     assert!(
         map.contains("<loc>https://clinic.test/articles/a-oldest/</loc><lastmod>2020-01-15T00:00:00-08:00</lastmod>"),
         "{map}"
@@ -292,7 +274,7 @@ fn every_date_is_rfc3339_where_feeds_sitemaps_and_search_engines_read_it() {
             }
         }
     }
-    let article = read(site.path(), "public/articles/b-newest/index.html");
+    let article = read(&site.root(), "public/articles/b-newest/index.html");
     assert_eq!(
         meta(&article, "article:published_time"),
         ["2025-01-31T09:00:00-08:00"]
@@ -311,7 +293,7 @@ fn every_date_is_rfc3339_where_feeds_sitemaps_and_search_engines_read_it() {
 #[test]
 fn the_feed_holds_the_newest_articles_whatever_their_section_sorts_by() {
     let site = built("base_url = \"https://clinic.test\"", &[]);
-    let feed = read(site.path(), "public/atom.xml");
+    let feed = read(&site.root(), "public/atom.xml");
     let titles: Vec<&str> = feed
         .split("<title type=\"text\">")
         .skip(1)
@@ -319,7 +301,7 @@ fn the_feed_holds_the_newest_articles_whatever_their_section_sorts_by() {
         .collect();
     // feed_limit = 2: the two newest, newest first; the list page sorts by title.
     assert_eq!(titles, ["B: the newest", "C: the middle one"], "{feed}");
-    let list = read(site.path(), "public/articles/index.html");
+    let list = read(&site.root(), "public/articles/index.html");
     assert!(list.find("A: the oldest").unwrap() < list.find("B: the newest").unwrap());
     assert!(
         !feed.contains("&lt;!-- more --&gt;"),
@@ -331,7 +313,7 @@ fn the_feed_holds_the_newest_articles_whatever_their_section_sorts_by() {
 #[test]
 fn a_phone_user_can_call_for_help_and_pages_share_with_a_picture() {
     let site = built("base_url = \"https://clinic.test\"", &[]);
-    let public = site.path().join("public");
+    let public = site.root().join("public");
     for file in html_files(&public) {
         let html = std::fs::read_to_string(&file).unwrap();
         if html.contains("http-equiv=\"refresh\"") {
@@ -384,16 +366,16 @@ fn a_page_can_have_its_own_share_image_with_its_alt_text() {
         data: [90, 120, 150].repeat(1600 * 900),
     };
     let png = grove::images::process::encode_with(&pixels, grove::images::Encoding::Png, 90);
-    std::fs::create_dir_all(site.path().join("static/images")).unwrap();
-    std::fs::write(site.path().join("static/images/room.png"), png.unwrap()).unwrap();
+    std::fs::create_dir_all(site.root().join("static/images")).unwrap();
+    std::fs::write(site.root().join("static/images/room.png"), png.unwrap()).unwrap();
     write(
-        site.path(),
+        &site.root(),
         "content/articles/b-newest.md",
         "+++\ntitle = \"B\"\ndescription = \"New.\"\nimage = \"/images/room.png\"\nimage_alt = \"A quiet room with two chairs\"\n+++\nText.\n",
     );
-    let out = build(site.path(), &[]);
+    let out = build(&site.root(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let html = read(site.path(), "public/articles/b-newest/index.html");
+    let html = read(&site.root(), "public/articles/b-newest/index.html");
     // Shared as a 1200 x 630 JPEG made from it, not as the picture itself.
     let image = meta(&html, "og:image");
     assert!(
@@ -409,11 +391,11 @@ fn a_page_can_have_its_own_share_image_with_its_alt_text() {
 
     // An image without its words is refused, by the line.
     write(
-        site.path(),
+        &site.root(),
         "content/articles/b-newest.md",
         "+++\ntitle = \"B\"\ndescription = \"New.\"\nimage = \"/images/room.png\"\n+++\nText.\n",
     );
-    let out = build(site.path(), &[]);
+    let out = build(&site.root(), &[]);
     assert_eq!(out.status.code(), Some(1));
-    insta::assert_snapshot!(stderr(&out).replace(&format!("{}/", site.path().display()), ""));
+    insta::assert_snapshot!(stderr(&out).replace(&format!("{}/", site.root().display()), ""));
 }
