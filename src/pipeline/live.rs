@@ -214,7 +214,8 @@ impl LiveBuild {
         let mut changed = render(&mut self.files, p, &own)?;
         // Before the page is shown: the sizes of a picture it shows for the first time.
         let out = MemoryOutput::default();
-        p.write_pictures(&out)?;
+        let served = &self.files;
+        p.write_new_sizes(&out, |rel| !served.contains_key(rel))?;
         changed.extend(merge(&mut self.files, out));
         drop(slot);
         ready(self, Part::Edited(&changed));

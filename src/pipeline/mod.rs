@@ -178,6 +178,31 @@ impl Pipeline {
         })
     }
 
+    /// Writes into `out` the sizes the rendered outputs show that `missing` says are not
+    /// published yet, made now if new: all a page edited in the preview needs before it is
+    /// shown. The rest ([`Pipeline::write_pictures`]: static files, pictures published as
+    /// they are) waits until after the reload, as it reads every static file.
+    pub fn write_new_sizes(
+        &self,
+        out: &dyn Output,
+        missing: impl Fn(&str) -> bool + Sync,
+    ) -> Result<()> {
+        let crate::render::pictures::Wanted { work, sizes, .. } = self.renderer.pictures().wanted();
+        let work: Vec<_> = work
+            .into_iter()
+            .map(|(picture, all)| {
+                let new: Vec<_> = all.into_iter().filter(|s| missing(&s.rel)).collect();
+                (picture, new)
+            })
+            .filter(|(_, new)| !new.is_empty())
+            .collect();
+        self.cache.make(&work)?;
+        sizes
+            .par_iter()
+            .filter(|(rel, _)| missing(rel))
+            .try_for_each(|(rel, size)| out.copy(rel, &self.cache.path(&size.key)))
+    }
+
     /// Renders `jobs` in parallel and writes them into `out`.
     pub fn render_jobs(&self, jobs: &[Job], out: &dyn Output) -> Result<()> {
         jobs.par_iter().try_for_each(|job| {

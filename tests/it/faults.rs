@@ -64,16 +64,10 @@ fn staging_left(site: &Path) -> Vec<String> {
 
 /// A site of `pages` articles with tags, tables, lists and links between them, on a memory
 /// disk where there is one (the test is about ordering on disk, not the disk's speed).
-fn large_site(pages: usize) -> tempfile::TempDir {
-    let dir = match Path::new("/dev/shm").is_dir() {
-        true => tempfile::tempdir_in("/dev/shm").unwrap(),
-        false => tempfile::tempdir().unwrap(),
-    };
-    let root = dir.path();
-    copy_dir(
-        &repo().join("tests/fixtures/minimal-theme"),
-        &root.join("themes/minimal"),
-    );
+fn large_site(pages: usize) -> SiteTest {
+    let shm = Path::new("/dev/shm");
+    let site = SiteTest::empty_in(shm.is_dir().then_some(shm)).with_minimal_theme();
+    let root = &site.root();
     write(root, "config.toml", &config("Large site"));
     write(
         root,
@@ -120,7 +114,7 @@ fn large_site(pages: usize) -> tempfile::TempDir {
             ),
         );
     }
-    dir
+    site
 }
 
 fn config(title: &str) -> String {
@@ -141,7 +135,7 @@ fn grove_build(root: &Path, output: Option<&Path>) -> Command {
 #[test]
 fn killed_build_leaves_the_previous_site_whole() {
     let site = large_site(5_000);
-    let root = site.path();
+    let root = &site.root();
     let public = root.join("public");
 
     let start = Instant::now();

@@ -436,3 +436,48 @@ fn builds_at_once_share_the_cache_and_each_publishes_whole_pictures() {
         assert!(published.windows(2).all(|w| w[0] == w[1]), "{published:?}");
     }
 }
+
+#[test]
+fn the_preview_serves_the_sizes_of_a_picture_a_saved_page_shows_for_the_first_time() {
+    let site = crate::harness::SiteTest::empty();
+    for part in ["content", "themes"] {
+        copy_dir(&repo().join(part), &site.path(part));
+    }
+    std::fs::copy(repo().join("config.toml"), site.path("config.toml")).unwrap();
+    std::fs::create_dir_all(site.path("static/images")).unwrap();
+    std::fs::write(
+        site.path("static/images/garden.jpg"),
+        phone_photo(1000, 750, 6),
+    )
+    .unwrap();
+    let serve = site.serve();
+    // Nothing shows it yet: published as it is, without its camera and position (it
+    // keeps only its orientation, so that it still shows upright).
+    let original = serve.wait_for("/images/garden.jpg", 200, "");
+    let find = |needle: &[u8]| original.body.windows(needle.len()).any(|w| w == needle);
+    assert!(!find(b"Pixel 7") && !find(b"Google"));
+    assert_eq!(decode::header(&original.body).unwrap().orientation, 6);
+    site.write(
+        "content/articles/our-garden.md",
+        "+++\ntitle = \"Our garden\"\ndate = 2025-01-02\n+++\n\n![The garden](/images/garden.jpg)\n",
+    );
+    let page = serve
+        .wait_for_text("/articles/our-garden/", "processed_images/garden-")
+        .text();
+    let sizes: Vec<&str> = page
+        .split('"')
+        .flat_map(|attr| attr.split(", "))
+        .filter_map(|c| c.split(' ').next())
+        .filter(|u| u.starts_with("/processed_images/garden-"))
+        .collect();
+    assert!(sizes.len() >= 2, "{page}");
+    for url in sizes {
+        let r = serve.get(url);
+        assert_eq!(r.status, 200, "{url}");
+        let p = decode::decode(&r.body).unwrap();
+        // Upright: stored 1000 x 750 turned a quarter, so taller than wide.
+        assert!(p.height > p.width, "{url}: {}x{}", p.width, p.height);
+    }
+    // Shown through its sizes now: the original is no longer published.
+    serve.wait_for("/images/garden.jpg", 404, "");
+}
