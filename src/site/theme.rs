@@ -20,14 +20,14 @@ pub(super) fn check_theme(root: &Path, config: &Config) -> Result<()> {
         Ok(m) if m.is_dir() => Ok(()),
         // A link that loops (or leads to a missing folder) would otherwise read as "not
         // found" and suggest the very name that is already written.
-        Err(e)
+        Err(_)
             if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
                 && std::fs::metadata(&dir).is_err() =>
         {
             Err(Error::file(
                 config_file,
                 format!(
-                    "theme `{theme}`: {} is a symbolic link that cannot be followed ({e})",
+                    "theme `{theme}`: {} is a symbolic link that leads to no folder (it points to itself, round a loop of links, or to something missing)",
                     dir.shown()
                 ),
             )
