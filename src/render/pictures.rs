@@ -206,6 +206,7 @@ impl Pictures {
     fn rewrite(&self, html: &str, page_url: &str, sizes: &mut Vec<Used>) -> tera::Result<String> {
         let mut out = String::with_capacity(html.len() + 512);
         let mut rest = html;
+        let mut seen_wide = false;
         while let Some(i) = rest.find("<img") {
             out.push_str(&rest[..i]);
             let tag_end = match rest[i..].find('>') {
@@ -214,6 +215,16 @@ impl Pictures {
             };
             let tag = &rest[i..tag_end];
             match self.picture_markup(tag, page_url, sizes)? {
+                // The first wide picture of a page is likely the largest thing a phone
+                // shows first: fetched at once, not when scrolled to.
+                Some(markup) if !seen_wide && markup.contains(" sizes=\"") => {
+                    seen_wide = true;
+                    out.push_str(&markup.replacen(
+                        " loading=\"lazy\"",
+                        " fetchpriority=\"high\"",
+                        1,
+                    ));
+                }
                 Some(markup) => out.push_str(&markup),
                 None => out.push_str(tag),
             }
