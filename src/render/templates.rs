@@ -40,9 +40,11 @@ pub fn load(dirs: &[PathBuf], roots: &Roots) -> Result<(Tera, HashMap<String, Pa
     list.sort();
     tera.add_raw_templates(list).map_err(|e| {
         let message = tera_message(&e);
+        // Tera's own words name the template: "Failed to parse 'page.html'".
+        let named = e.to_string();
         let template = sources
             .iter()
-            .find(|(name, _)| message.contains(&format!("'{name}'")))
+            .find(|(name, _)| named.contains(&format!("'{name}'")))
             .map(|(_, p)| p.shown())
             .unwrap_or_else(|| "templates".into());
         Error::Template {
@@ -62,7 +64,30 @@ pub fn tera_message(e: &tera::Error) -> String {
         parts.push(s.to_string());
         source = s.source();
     }
-    parts.join(": ")
+    in_words(&parts).unwrap_or_else(|| parts.join(": "))
+}
+
+/// The two errors people meet most, said in words: a variable the page does not have, and
+/// a syntax error with its line and column (Tera's own words otherwise).
+fn in_words(parts: &[String]) -> Option<String> {
+    if let Some(missing) = parts.iter().find_map(|p| {
+        p.strip_prefix("Variable `")
+            .and_then(|rest| rest.split_once("` not found in context"))
+            .map(|(name, _)| name.to_string())
+    }) {
+        return Some(format!(
+            "uses `{missing}`, which is not set for this page (a field it does not have, or a misspelt name); show it only when it is set, {{% if {missing} %}}...{{% endif %}}, or give it a default, {{{{ {missing} | default(value=\"\") }}}}"
+        ));
+    }
+    let parse = parts.iter().find(|p| p.trim_start().starts_with("--> "))?;
+    let (place, rest) = parse.trim_start()[4..].split_once('\n')?;
+    let (line, column) = place.trim().split_once(':')?;
+    let (excerpt, reason) = rest.rsplit_once("\n  = ")?;
+    Some(format!(
+        "line {line}, column {column}: {}\n{}",
+        reason.trim(),
+        excerpt.trim_end().trim_end_matches('|').trim_end()
+    ))
 }
 
 /// The template of a page: its kind's, or for plain pages the one it names.
