@@ -19,7 +19,7 @@ use grove::output::{Entry, MemoryOutput};
 use grove::render::banner;
 use grove::{BuildOptions, Pipeline};
 
-use crate::harness::{copy_dir, repo};
+use crate::harness::{SiteTest, copy_dir, repo};
 
 /// One Markdown page of the model site.
 #[derive(Debug, Clone, PartialEq)]
@@ -431,8 +431,8 @@ fn published(
 
 /// Runs `ops` and checks the preview against a fresh build after each.
 fn run(ops: &[Op], drafts: bool) -> Result<(), String> {
-    let dir = tempfile::tempdir().unwrap();
-    let root: PathBuf = dir.path().canonicalize().unwrap();
+    let site = SiteTest::empty();
+    let root: PathBuf = site.root().canonicalize().unwrap();
     copy_dir(
         &repo().join("tests/fixtures/build/site/themes"),
         &root.join("themes"),
