@@ -99,9 +99,9 @@ fn exiftool_tags(file: &Path) -> Option<String> {
 }
 
 /// The real site with a team member who has a phone photo and an article that shows one.
-fn site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+fn site() -> crate::harness::SiteTest {
+    let dir = crate::harness::SiteTest::empty();
+    let root = &dir.root();
     for part in ["content", "themes"] {
         copy_dir(&repo().join(part), &root.join(part));
     }
@@ -172,7 +172,7 @@ fn picture_lines(html: &str) -> String {
 #[test]
 fn phone_photos_are_published_upright_sized_and_without_metadata() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     let out = build(root, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let public = root.join("public");
@@ -239,7 +239,7 @@ fn phone_photos_are_published_upright_sized_and_without_metadata() {
 #[test]
 fn a_second_build_uses_the_cache_until_the_picture_changes() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     let first = build(root, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
@@ -282,7 +282,7 @@ fn a_second_build_uses_the_cache_until_the_picture_changes() {
 #[test]
 fn a_link_where_a_picture_is_expected_is_refused() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     let secret = root.join("secret.jpg");
     std::fs::write(&secret, phone_photo(64, 48, 1)).unwrap();
     std::fs::remove_file(root.join("static/images/room.jpg")).unwrap();
@@ -299,7 +299,7 @@ fn a_link_where_a_picture_is_expected_is_refused() {
 #[test]
 fn a_picture_claiming_an_enormous_size_is_refused_without_taking_the_memory() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     // A PNG header that says 50,000 x 50,000 pixels (10 GB of pixels), and nothing else.
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
     let ihdr = [
@@ -332,7 +332,7 @@ fn a_picture_claiming_an_enormous_size_is_refused_without_taking_the_memory() {
 #[test]
 fn check_names_pictures_with_a_position_too_heavy_or_unfit_for_an_avatar() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     // A big picture linked as a download is published whole; a photo left in the folder.
     std::fs::write(
         root.join("static/images/plan.jpg"),
@@ -401,7 +401,7 @@ fn an_uploaded_phone_photo_is_stored_upright_smaller_and_without_its_position() 
 #[test]
 fn builds_at_once_share_the_cache_and_each_publishes_whole_pictures() {
     let dir = site();
-    let root = dir.path();
+    let root = &dir.root();
     // Repeated: each round starts without a cache, so every build makes sizes at once.
     for round in 0..3 {
         let _ = std::fs::remove_dir_all(root.join(".grove-cache"));

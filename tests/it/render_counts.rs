@@ -12,11 +12,11 @@ use grove::{BuildOptions, Pipeline};
 
 const ARTICLES: usize = 200;
 
-fn pipeline() -> (tempfile::TempDir, Pipeline) {
-    let dir = tempfile::tempdir().unwrap();
-    corpus::real_site_with_articles(dir.path(), ARTICLES);
-    let pipeline = Pipeline::load(dir.path(), &BuildOptions::default()).unwrap();
-    (dir, pipeline)
+fn pipeline() -> (crate::harness::SiteTest, Pipeline) {
+    let site = crate::harness::SiteTest::empty();
+    corpus::real_site_with_articles(&site.root(), ARTICLES);
+    let pipeline = Pipeline::load(&site.root(), &BuildOptions::default()).unwrap();
+    (site, pipeline)
 }
 
 /// Renders `jobs` into memory; returns how many templates were rendered and the output.
@@ -58,7 +58,7 @@ fn a_build_renders_every_output_once() {
 fn editing_one_article_body_renders_it_and_the_lists_that_show_it() {
     let (dir, mut pipeline) = pipeline();
     let rel = format!("articles/{}", corpus::article_file(100));
-    let file = corpus::article_path(dir.path(), 100);
+    let file = corpus::article_path(&dir.root(), 100);
     let text = std::fs::read_to_string(&file).unwrap() + "\nA new closing paragraph.\n";
     std::fs::write(&file, text).unwrap();
 
@@ -97,7 +97,7 @@ fn editing_one_article_body_renders_it_and_the_lists_that_show_it() {
 fn retitling_one_article_renders_it_its_neighbours_and_the_lists() {
     let (dir, mut pipeline) = pipeline();
     let rel = format!("articles/{}", corpus::article_file(100));
-    let file = corpus::article_path(dir.path(), 100);
+    let file = corpus::article_path(&dir.root(), 100);
     let text =
         std::fs::read_to_string(&file)
             .unwrap()
